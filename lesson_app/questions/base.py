@@ -1,0 +1,135 @@
+"""What every question type shares: problems, the pre-parsed question block, the parse context."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from typing import Literal
+
+from .text import fold
+
+Severity = Literal["error", "warning"]
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong (error) or doubtful (warning) in a lesson file, at a 1-based line."""
+
+    line: int
+    message: str
+    severity: Severity = "error"
+
+    def format(self, filename: str) -> str:
+        """Return the problem as ``file:line: severity: message``."""
+        return f"{filename}:{self.line}: {self.severity}: {self.message}"
+
+
+@dataclass(frozen=True)
+class Field:
+    """A ``Name: value`` line inside a question."""
+
+    value: str
+    line: int
+
+
+@dataclass
+class ListItem:
+    """A list line inside a question: a task (``- [x]``), a bullet (``-``) or a number (``1.``)."""
+
+    kind: Literal["task", "bullet", "numbered"]
+    text: str
+    line: int
+    checked: bool = False
+    feedback: str = ""
+
+
+@dataclass
+class QuestionBlock:
+    """A question as written, before its type interprets it."""
+
+    id: str
+    prompt: str
+    line: int
+    body: list[tuple[int, str]] = field(default_factory=list)
+    items: list[ListItem] = field(default_factory=list)
+    fields: dict[str, list[Field]] = field(default_factory=dict)
+
+    def field(self, name: str) -> Field | None:
+        """The first field called ``name`` (lower case), or None."""
+        found = self.fields.get(name)
+        return found[0] if found else None
+
+    @property
+    def body_text(self) -> str:
+        """The body lines joined as Markdown."""
+        return "\n".join(text for _, text in self.body).strip()
+
+    @property
+    def body_line(self) -> int:
+        """The line of the body's first line, or of the heading when there is no body."""
+        return self.body[0][0] if self.body else self.line
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """A sentence of the reading, addressed by paragraph and position (both 1-based)."""
+
+    paragraph: int
+    number: int
+    text: str
+
+    @property
+    def ref(self) -> str:
+        """A short stable address, e.g. ``p5s1``."""
+        return f"p{self.paragraph}s{self.number}"
+
+
+@dataclass
+class ParseContext:
+    """Collects problems while a question type parses a block; knows the reading's sentences."""
+
+    sentences: tuple[Sentence, ...] = ()
+    problems: list[Problem] = field(default_factory=list)
+
+    def error(self, line: int, message: str) -> None:
+        """Record an error: the file cannot be imported."""
+        self.problems.append(Problem(line, message, "error"))
+
+    def warning(self, line: int, message: str) -> None:
+        """Record a warning: the file can be imported, but the author should look."""
+        self.problems.append(Problem(line, message, "warning"))
+
+
+def opaque_id(*parts: str) -> str:
+    """A short id that reveals nothing about order or correctness (for shuffled items)."""
+    return "i" + hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:8]
+
+
+def stable_shuffle(items: list, seed: str) -> list:
+    """The items in an order that looks random but is the same for the same seed."""
+    return sorted(items, key=lambda item: hashlib.sha256(f"{seed}\x1f{item}".encode()).digest())
+
+
+def locate_quote(sentences: tuple[Sentence, ...], quote: str) -> list[Sentence]:
+    """The sentences of the reading that a quote covers (empty when it is not in the reading).
+
+    The comparison is lenient (see ``fold``); a quote must lie within one paragraph.
+    """
+    wanted = fold(quote)
+    if not wanted:
+        return []
+    by_paragraph: dict[int, list[Sentence]] = {}
+    for sentence in sentences:
+        by_paragraph.setdefault(sentence.paragraph, []).append(sentence)
+    for paragraph_sentences in by_paragraph.values():
+        folded = [fold(s.text) for s in paragraph_sentences]
+        start = " ".join(folded).find(wanted)
+        if start < 0:
+            continue
+        end, position, covered = start + len(wanted), 0, []
+        for sentence, text in zip(paragraph_sentences, folded):
+            if position < end and start < position + len(text):
+                covered.append(sentence)
+            position += len(text) + 1
+        return covered
+    return []

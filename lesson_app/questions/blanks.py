@@ -1,0 +1,58 @@
+"""Fill in the blanks (cloze): each ``[[blank]]`` graded like a short answer."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from .base import ParseContext, QuestionBlock
+from .short import parse_alternatives, parse_typos
+
+NAME = "blanks"
+LABEL = "Fill in the blanks"
+FIELDS = frozenset({"typos"})
+LIST_KINDS: frozenset[str] = frozenset()
+# The body holds the answers, so only this module may show it (through ``display``).
+OWNS_BODY = True
+MAX_BLANKS = 20
+BLANK = re.compile(r"\[\[(.*?)\]\]")
+_PLACEHOLDER = re.compile("\ue000(\\d+)\ue001")
+
+
+@dataclass(frozen=True)
+class BlanksSpec:
+    """The text with its blanks, and each blank's accepted answers."""
+
+    text: str
+    blanks: tuple[tuple[str, ...], ...]
+    typos: int = 0
+
+
+def parse(block: QuestionBlock, ctx: ParseContext) -> BlanksSpec | None:
+    """Read the body's ``[[answer|alternative]]`` blanks and the optional ``Typos: N``."""
+    blanks: list[tuple[str, ...]] = []
+    for line, text in block.body:
+        for match in BLANK.finditer(text):
+            alternatives = parse_alternatives(match.group(1), line, ctx)
+            if not alternatives:
+                ctx.error(line, "a blank needs an answer inside [[ ]]")
+            blanks.append(alternatives)
+    if not blanks:
+        ctx.error(block.body_line, "a fill-in-the-blanks question needs text with at least one "
+                  "blank written [[answer]] (or [[answer|other accepted answer]])")
+        return None
+    if len(blanks) > MAX_BLANKS:
+        ctx.error(block.body_line, f"a question can have at most {MAX_BLANKS} blanks")
+        return None
+    typos = parse_typos(block, ctx)
+    return BlanksSpec(block.body_text, tuple(blanks), typos) if all(blanks) else None
+
+
+def display(spec: BlanksSpec, inline: Callable[[str], str]) -> dict[str, Any]:
+    """The text as HTML pieces; a blank goes between each piece and the next."""
+    counter = iter(range(len(spec.blanks)))
+    marked = BLANK.sub(lambda _: f"\ue000{next(counter)}\ue001", spec.text)
+    pieces = _PLACEHOLDER.split(inline(marked))
+    return {"pieces": pieces[0::2], "blanks": len(spec.blanks)}

@@ -1,0 +1,57 @@
+"""Ordering: put events in order; partial credit by pairs in the right order."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from .base import ParseContext, QuestionBlock, opaque_id, stable_shuffle
+from .text import fold
+
+NAME = "ordering"
+LABEL = "Put in order"
+FIELDS: frozenset[str] = frozenset()
+LIST_KINDS = frozenset({"numbered"})
+MAX_ITEMS = 12
+
+
+@dataclass(frozen=True)
+class OrderItem:
+    """One thing to put in order, with an id that does not give its place away."""
+
+    id: str
+    text: str
+
+
+@dataclass(frozen=True)
+class OrderingSpec:
+    """The items in the right order."""
+
+    items: tuple[OrderItem, ...]
+
+
+def parse(block: QuestionBlock, ctx: ParseContext) -> OrderingSpec | None:
+    """Read a numbered list written in the right order."""
+    items = [item for item in block.items if item.kind == "numbered"]
+    if not 2 <= len(items) <= MAX_ITEMS:
+        ctx.error(block.line, f"an ordering question needs 2 to {MAX_ITEMS} items written as a "
+                  "numbered list ('1. first', '2. second' ...) in the right order")
+        return None
+    texts = [fold(item.text) for item in items]
+    for index, item in enumerate(items):
+        if not item.text.strip():
+            ctx.error(item.line, "this item is empty")
+        elif texts[index] in texts[:index]:
+            ctx.error(item.line, "this item repeats an earlier one")
+    return OrderingSpec(
+        tuple(OrderItem(opaque_id(block.id, item.text), item.text.strip()) for item in items)
+    )
+
+
+def display(spec: OrderingSpec, inline: Callable[[str], str]) -> dict[str, Any]:
+    """The items shuffled, and never shown already in the right order."""
+    shuffled = stable_shuffle(list(spec.items), seed="ordering")
+    if shuffled == list(spec.items):
+        shuffled = shuffled[1:] + shuffled[:1]
+    return {"items": [{"id": item.id, "html": inline(item.text)} for item in shuffled]}

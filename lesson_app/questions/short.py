@@ -1,0 +1,66 @@
+"""Short answer: typed text compared with accepted alternatives, leniently."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from .base import ParseContext, QuestionBlock
+from .text import fold
+
+NAME = "short"
+LABEL = "Short answer"
+FIELDS = frozenset({"answer", "typos"})
+LIST_KINDS: frozenset[str] = frozenset()
+MAX_TYPOS = 3
+
+
+@dataclass(frozen=True)
+class ShortSpec:
+    """The accepted answers and how many typing mistakes are forgiven."""
+
+    accepted: tuple[str, ...]
+    typos: int = 0
+
+
+def parse_alternatives(text: str, line: int, ctx: ParseContext) -> tuple[str, ...]:
+    """Split ``Putin | Vladimir Putin`` into alternatives; report empty or repeated ones."""
+    alternatives: list[str] = []
+    for alternative in (part.strip() for part in text.split("|")):
+        if not alternative:
+            ctx.error(line, "an accepted answer is empty (look for '||' or a '|' at an end)")
+        elif fold(alternative) in map(fold, alternatives):
+            ctx.warning(line, f"the accepted answer '{alternative}' is listed twice")
+        else:
+            alternatives.append(alternative)
+    return tuple(alternatives)
+
+
+def parse_typos(block: QuestionBlock, ctx: ParseContext) -> int:
+    """Read ``Typos: N`` (0 to 3 typing mistakes forgiven); 0 when absent or wrong."""
+    typos = block.field("typos")
+    if typos is None:
+        return 0
+    value = typos.value.strip()
+    if not value.isdigit() or int(value) > MAX_TYPOS:
+        ctx.error(typos.line, f"Typos must be a whole number from 0 to {MAX_TYPOS}, not '{value}'")
+        return 0
+    return int(value)
+
+
+def parse(block: QuestionBlock, ctx: ParseContext) -> ShortSpec | None:
+    """Read ``Answer: a | b`` and the optional ``Typos: N``."""
+    answer = block.field("answer")
+    if answer is None:
+        ctx.error(block.line, "a short-answer question needs 'Answer: ...' "
+                  "(several accepted answers separated by '|')")
+        return None
+    accepted = parse_alternatives(answer.value, answer.line, ctx)
+    typos = parse_typos(block, ctx)
+    return ShortSpec(accepted, typos) if accepted else None
+
+
+def display(spec: ShortSpec, inline: Callable[[str], str]) -> dict[str, Any]:
+    """Nothing but a text box: the accepted answers stay on the server."""
+    return {}
