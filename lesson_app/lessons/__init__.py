@@ -26,9 +26,21 @@ from .render import render_lesson
 from .skeleton import skeleton_from_article
 
 __all__ = [
-    "CheckResult", "Evidence", "GlossaryEntry", "Lesson", "Meta", "Paragraph", "Problem",
-    "Question", "RenderedLesson", "RenderedQuestion", "RenderedTerm",
-    "check_file", "check_text", "render_lesson", "skeleton_from_article",
+    "CheckResult",
+    "Evidence",
+    "GlossaryEntry",
+    "Lesson",
+    "Meta",
+    "Paragraph",
+    "Problem",
+    "Question",
+    "RenderedLesson",
+    "RenderedQuestion",
+    "RenderedTerm",
+    "check_file",
+    "check_text",
+    "render_lesson",
+    "skeleton_from_article",
 ]
 
 
@@ -36,8 +48,15 @@ def check_file(path: str | Path) -> CheckResult:
     """Read and check a lesson file; an unreadable file is reported as a problem, not raised."""
     try:
         if Path(path).stat().st_size > MAX_FILE_BYTES:
-            return CheckResult(None, [Problem(1, "the file is too large for a lesson "
-                                              f"(at most {MAX_FILE_BYTES // 1024} KB)")])
+            return CheckResult(
+                None,
+                [
+                    Problem(
+                        1,
+                        f"the file is too large for a lesson (at most {MAX_FILE_BYTES // 1024} KB)",
+                    )
+                ],
+            )
         data = Path(path).read_bytes()
     except OSError as error:
         return CheckResult(None, [Problem(1, f"the file cannot be read: {error.strerror}")])

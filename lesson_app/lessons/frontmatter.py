@@ -39,8 +39,11 @@ def parse_front_matter(text: str, first_line: int, ctx: ParseContext) -> Meta | 
         if not values.get(key, ("", 0))[0]:
             ctx.error(first_line - 1, f"the front matter needs '{key}: ...'")
     checks = {
-        "slug": _check_slug, "level": _check_level, "attempts": _check_attempts,
-        "grading": _check_choice(GRADING), "review": _check_choice(REVIEW),
+        "slug": _check_slug,
+        "level": _check_level,
+        "attempts": _check_attempts,
+        "grading": _check_choice(GRADING),
+        "review": _check_choice(REVIEW),
     }
     for key, check in checks.items():
         if key in fields and not check(fields[key], values[key][1], key, ctx):
@@ -48,15 +51,21 @@ def parse_front_matter(text: str, first_line: int, ctx: ParseContext) -> Meta | 
     if any(key not in fields for key in REQUIRED):
         return None
     return Meta(
-        title=fields["title"], slug=fields["slug"], summary=fields["summary"],
+        title=fields["title"],
+        slug=fields["slug"],
+        summary=fields["summary"],
         level=fields["level"].upper() if "level" in fields else None,
         attempts=int(fields.get("attempts", 0)),
-        grading=fields.get("grading", "best"), review=fields.get("review", "after-submit"),
-        source=fields.get("source"), author=fields.get("author"),
+        grading=fields.get("grading", "best"),
+        review=fields.get("review", "after-submit"),
+        source=fields.get("source"),
+        author=fields.get("author"),
     )
 
 
-def _scalar_values(text: str, first_line: int, ctx: ParseContext) -> dict[str, tuple[str, int]] | None:
+def _scalar_values(
+    text: str, first_line: int, ctx: ParseContext
+) -> dict[str, tuple[str, int]] | None:
     """The front matter's ``key: value`` pairs with their lines; None if it is not a mapping."""
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
@@ -64,11 +73,16 @@ def _scalar_values(text: str, first_line: int, ctx: ParseContext) -> dict[str, t
         mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
         line = first_line + (mark.line if mark else 0)
         problem = getattr(error, "problem", None) or "it is not valid"
-        ctx.error(line, f"the front matter could not be read: {problem} "
-                  "(write one 'key: value' per line; put text with ':' or '#' in quotes)")
+        ctx.error(
+            line,
+            f"the front matter could not be read: {problem} "
+            "(write one 'key: value' per line; put text with ':' or '#' in quotes)",
+        )
         return None
     if node is None:
-        ctx.error(first_line, "the front matter is empty; it needs at least title, slug and summary")
+        ctx.error(
+            first_line, "the front matter is empty; it needs at least title, slug and summary"
+        )
         return None
     if not isinstance(node, yaml.MappingNode):
         ctx.error(first_line, "the front matter must be 'key: value' lines")
@@ -91,8 +105,11 @@ def _scalar_values(text: str, first_line: int, ctx: ParseContext) -> dict[str, t
 def _check_slug(value: str, line: int, key: str, ctx: ParseContext) -> bool:
     if SLUG.match(value):
         return True
-    ctx.error(line, f"the slug '{value}' may only hold lower-case letters a-z, digits and "
-              "single dashes between them, e.g. 'central-asia-mobilisation'")
+    ctx.error(
+        line,
+        f"the slug '{value}' may only hold lower-case letters a-z, digits and "
+        "single dashes between them, e.g. 'central-asia-mobilisation'",
+    )
     return False
 
 
@@ -106,8 +123,9 @@ def _check_level(value: str, line: int, key: str, ctx: ParseContext) -> bool:
 def _check_attempts(value: str, line: int, key: str, ctx: ParseContext) -> bool:
     if value.isdigit() and int(value) <= MAX_ATTEMPTS:
         return True
-    ctx.error(line, f"attempts must be a whole number from 0 (no limit) to {MAX_ATTEMPTS}, "
-              f"not '{value}'")
+    ctx.error(
+        line, f"attempts must be a whole number from 0 (no limit) to {MAX_ATTEMPTS}, not '{value}'"
+    )
     return False
 
 

@@ -64,15 +64,21 @@ def _decode(data: bytes | str, ctx: ParseContext) -> str | None:
     """UTF-8 text with Unix line ends, or None with the reason as a problem."""
     if isinstance(data, bytes):
         if len(data) > MAX_FILE_BYTES:
-            ctx.error(1, f"the file is {len(data) // 1024} KB; a lesson file may be at most "
-                      f"{MAX_FILE_BYTES // 1024} KB")
+            ctx.error(
+                1,
+                f"the file is {len(data) // 1024} KB; a lesson file may be at most "
+                f"{MAX_FILE_BYTES // 1024} KB",
+            )
             return None
         try:
             data = data.decode("utf-8-sig")
         except UnicodeDecodeError as error:
             line = data[: error.start].count(b"\n") + 1
-            ctx.error(line, "the file is not UTF-8 text (it may be a Word document or use another "
-                      "encoding); save it as 'Plain text, UTF-8'")
+            ctx.error(
+                line,
+                "the file is not UTF-8 text (it may be a Word document or use another "
+                "encoding); save it as 'Plain text, UTF-8'",
+            )
             return None
     elif len(data.encode("utf-8", "surrogatepass")) > MAX_FILE_BYTES:
         ctx.error(1, f"a lesson file may be at most {MAX_FILE_BYTES // 1024} KB")
@@ -109,8 +115,15 @@ def _parse(text: str, ctx: ParseContext) -> Lesson | None:
         return None
     reading = "\n".join(line for _, line in reading_lines).strip("\n")
     word_count = sum(len(p.text.split()) for p in paragraphs)
-    return Lesson(meta, reading, reading_lines[0][0], tuple(paragraphs), tuple(glossary),
-                  tuple(question_list), word_count)
+    return Lesson(
+        meta,
+        reading,
+        reading_lines[0][0],
+        tuple(paragraphs),
+        tuple(glossary),
+        tuple(question_list),
+        word_count,
+    )
 
 
 def _split_front_matter(lines: list[str], ctx: ParseContext) -> tuple[Meta | None, int | None]:
@@ -119,8 +132,11 @@ def _split_front_matter(lines: list[str], ctx: ParseContext) -> tuple[Meta | Non
     The index is None when the front matter never ends: the rest cannot be told apart.
     """
     if lines[0].strip() != "---":
-        ctx.error(1, "the file must start with front matter: a line '---', then 'title: ...', "
-                  "'slug: ...', 'summary: ...', then another '---'")
+        ctx.error(
+            1,
+            "the file must start with front matter: a line '---', then 'title: ...', "
+            "'slug: ...', 'summary: ...', then another '---'",
+        )
         return None, 0
     for index in range(1, len(lines)):
         if lines[index].strip() in ("---", "..."):
@@ -144,18 +160,26 @@ def _split_sections(lines: list[str], start: int, ctx: ParseContext) -> dict[str
             name = heading.group(1).strip().lower()
             if name in SECTIONS:
                 if name in sections:
-                    ctx.error(number, f"a second '## {heading.group(1)}' section; "
-                              "a lesson has one of each")
+                    ctx.error(
+                        number,
+                        f"a second '## {heading.group(1)}' section; a lesson has one of each",
+                    )
                 current = name
                 sections.setdefault(name, [])
                 continue
             close = difflib.get_close_matches(name, SECTIONS, n=1, cutoff=0.6)
             if close:
-                ctx.error(number, f"unknown section '## {heading.group(1)}'; did you mean "
-                          f"'## {close[0].capitalize()}'?")
+                ctx.error(
+                    number,
+                    f"unknown section '## {heading.group(1)}'; did you mean "
+                    f"'## {close[0].capitalize()}'?",
+                )
             elif current != "reading":
-                ctx.error(number, f"unknown section '## {heading.group(1)}': after the reading "
-                          "a lesson has only '## Glossary' and '## Questions'")
+                ctx.error(
+                    number,
+                    f"unknown section '## {heading.group(1)}': after the reading "
+                    "a lesson has only '## Glossary' and '## Questions'",
+                )
         sections[current].append((number, line))
     return sections
 
@@ -163,8 +187,11 @@ def _split_sections(lines: list[str], start: int, ctx: ParseContext) -> dict[str
 def _parse_reading(lines: Lines, ctx: ParseContext) -> list[Paragraph]:
     """Number the reading's top-level paragraphs and split each into sentences."""
     if not any(line.strip() for _, line in lines):
-        ctx.error(lines[0][0] if lines else 1, "the reading is empty: write the article's "
-                  "paragraphs after the front matter, before '## Glossary'")
+        ctx.error(
+            lines[0][0] if lines else 1,
+            "the reading is empty: write the article's "
+            "paragraphs after the front matter, before '## Glossary'",
+        )
         return []
     offset = lines[0][0]
     tokens = markdown.parse("\n".join(line for _, line in lines))
@@ -191,7 +218,9 @@ def plain_text(inline_token) -> str:
     return "".join(parts)
 
 
-def _parse_glossary(lines: Lines, paragraphs: list[Paragraph], ctx: ParseContext) -> list[GlossaryEntry]:
+def _parse_glossary(
+    lines: Lines, paragraphs: list[Paragraph], ctx: ParseContext
+) -> list[GlossaryEntry]:
     """Read 'Term' / ': definition' / ': Also: alias, alias' entries."""
     entries: list[dict] = []
     for number, line in lines:
@@ -200,25 +229,35 @@ def _parse_glossary(lines: Lines, paragraphs: list[Paragraph], ctx: ParseContext
         if line.startswith(":"):
             content = line[1:].strip()
             if not entries:
-                ctx.error(number, "a definition line (starting with ':') comes before any term; "
-                          "write the term on the line above it")
+                ctx.error(
+                    number,
+                    "a definition line (starting with ':') comes before any term; "
+                    "write the term on the line above it",
+                )
             elif content.lower().startswith("also:"):
                 entries[-1]["aliases"].extend(
-                    (alias.strip(), number) for alias in content[5:].split(",") if alias.strip())
+                    (alias.strip(), number) for alias in content[5:].split(",") if alias.strip()
+                )
             elif entries[-1]["definition"]:
-                ctx.error(number, f"'{entries[-1]['term']}' already has a definition; put a second "
-                          "meaning in the same definition, or aliases after ': Also:'")
+                ctx.error(
+                    number,
+                    f"'{entries[-1]['term']}' already has a definition; put a second "
+                    "meaning in the same definition, or aliases after ': Also:'",
+                )
             else:
                 entries[-1]["definition"] = content
         elif _INDENTED.match(line) and entries and entries[-1]["definition"]:
             entries[-1]["definition"] += "\n" + line.strip()
         else:
-            entries.append({"term": collapse_spaces(line), "line": number, "aliases": [],
-                            "definition": ""})
+            entries.append(
+                {"term": collapse_spaces(line), "line": number, "aliases": [], "definition": ""}
+            )
     return _check_glossary(entries, paragraphs, ctx)
 
 
-def _check_glossary(entries: list[dict], paragraphs: list[Paragraph], ctx: ParseContext) -> list[GlossaryEntry]:
+def _check_glossary(
+    entries: list[dict], paragraphs: list[Paragraph], ctx: ParseContext
+) -> list[GlossaryEntry]:
     """Report missing definitions, repeated names and terms that never occur in the reading."""
     result: list[GlossaryEntry] = []
     names: dict[str, int] = {}
@@ -226,31 +265,45 @@ def _check_glossary(entries: list[dict], paragraphs: list[Paragraph], ctx: Parse
     for entry in entries:
         term, line = entry["term"], entry["line"]
         if len(term) > 80:
-            ctx.error(line, "a glossary term may be at most 80 characters long (is a definition "
-                      "missing its ':' at the start?)")
+            ctx.error(
+                line,
+                "a glossary term may be at most 80 characters long (is a definition "
+                "missing its ':' at the start?)",
+            )
             continue
         if not entry["definition"]:
-            ctx.error(line, f"the glossary term '{term}' has no definition: write it on the next "
-                      "line, starting with ': '")
+            ctx.error(
+                line,
+                f"the glossary term '{term}' has no definition: write it on the next "
+                "line, starting with ': '",
+            )
         variants = [(term, line)] + entry["aliases"]
         repeated = False
         for name, name_line in variants:
             if fold(name) in names:
-                ctx.error(name_line, f"'{name}' is already in the glossary (line {names[fold(name)]})")
+                ctx.error(
+                    name_line, f"'{name}' is already in the glossary (line {names[fold(name)]})"
+                )
                 repeated = repeated or name_line == line
             names.setdefault(fold(name), name_line)
         anchor = "term-" + (slugify(term) or f"{len(result) + 1}")
         if reading and not any(_occurs(fold(name), reading) for name, _ in variants):
-            ctx.warning(line, f"the glossary term '{term}' never occurs in the reading; add the "
-                        "form the text uses as an alias (': Also: ...')")
+            ctx.warning(
+                line,
+                f"the glossary term '{term}' never occurs in the reading; add the "
+                "form the text uses as an alias (': Also: ...')",
+            )
         if entry["definition"] and not repeated:
             aliases = tuple(alias for alias, _ in entry["aliases"])
             result.append(GlossaryEntry(term, aliases, entry["definition"], line, anchor))
     anchors: dict[str, str] = {}
     for entry in result:
         if entry.anchor in anchors:
-            ctx.error(entry.line, f"the term '{entry.term}' has the same link name as "
-                      f"'{anchors[entry.anchor]}'; make the two terms differ by a letter or digit")
+            ctx.error(
+                entry.line,
+                f"the term '{entry.term}' has the same link name as "
+                f"'{anchors[entry.anchor]}'; make the two terms differ by a letter or digit",
+            )
         anchors[entry.anchor] = entry.term
     return result
 
@@ -269,8 +322,11 @@ def _parse_questions(lines: Lines, ctx: ParseContext) -> list[Question]:
         elif blocks:
             blocks[-1].append((number, line))
         elif line.strip():
-            ctx.error(number, "text before the first question; each question starts with "
-                      "'### The question? {#question-id}'")
+            ctx.error(
+                number,
+                "text before the first question; each question starts with "
+                "'### The question? {#question-id}'",
+            )
     result: list[Question] = []
     seen: dict[str, int] = {}
     for block_lines in blocks:
@@ -278,8 +334,11 @@ def _parse_questions(lines: Lines, ctx: ParseContext) -> list[Question]:
         if question is None:
             continue
         if question.id in seen:
-            ctx.error(question.line, f"the question id '{question.id}' is already used on line "
-                      f"{seen[question.id]}; each question needs its own id")
+            ctx.error(
+                question.line,
+                f"the question id '{question.id}' is already used on line "
+                f"{seen[question.id]}; each question needs its own id",
+            )
             continue
         seen[question.id] = question.line
         result.append(question)
@@ -297,8 +356,10 @@ def _parse_question(lines: Lines, ctx: ParseContext) -> Question | None:
     points = _points(block, ctx)
     for name, found in block.fields.items():
         if module and name not in COMMON_FIELDS | module.FIELDS:
-            ctx.warning(found[0].line, f"'{name.capitalize()}:' means nothing for a "
-                        f"{module.NAME} question and is ignored")
+            ctx.warning(
+                found[0].line,
+                f"'{name.capitalize()}:' means nothing for a {module.NAME} question and is ignored",
+            )
         if name in ("type", "points", "feedback") and len(found) > 1:
             ctx.error(found[1].line, f"'{name.capitalize()}:' is given twice in this question")
     if module:
@@ -312,8 +373,17 @@ def _parse_question(lines: Lines, ctx: ParseContext) -> Question | None:
         return None
     feedback = block.field("feedback")
     body = "" if getattr(module, "OWNS_BODY", False) else block.body_text
-    return Question(block.id, module.NAME, block.prompt, body, points, spec,
-                    feedback.value.strip() if feedback else "", evidence, block.line)
+    return Question(
+        block.id,
+        module.NAME,
+        block.prompt,
+        body,
+        points,
+        spec,
+        feedback.value.strip() if feedback else "",
+        evidence,
+        block.line,
+    )
 
 
 def _read_block(lines: Lines, ctx: ParseContext) -> QuestionBlock | None:
@@ -326,11 +396,17 @@ def _read_block(lines: Lines, ctx: ParseContext) -> QuestionBlock | None:
     else:
         prompt, qid = title.strip(), ""
         suggestion = slugify(prompt, 40) or "question-1"
-        ctx.error(number, "this question has no id: end the heading with an id in braces, "
-                  f"e.g. {{#{suggestion}}}; keep it when you reword the question")
+        ctx.error(
+            number,
+            "this question has no id: end the heading with an id in braces, "
+            f"e.g. {{#{suggestion}}}; keep it when you reword the question",
+        )
     if qid and not QUESTION_ID.match(qid):
-        ctx.error(number, f"the question id '{qid}' may only hold lower-case letters a-z, digits "
-                  "and single dashes between them")
+        ctx.error(
+            number,
+            f"the question id '{qid}' may only hold lower-case letters a-z, digits "
+            "and single dashes between them",
+        )
     if not prompt:
         ctx.error(number, "the question has no text before its id")
     block = QuestionBlock(qid, prompt, number)
@@ -382,15 +458,22 @@ def _question_type(block: QuestionBlock, ctx: ParseContext):
     if declared is None:
         if any(item.kind == "task" for item in block.items):
             return questions.REGISTRY["single"]
-        ctx.error(block.line, "this question has no 'Type:' line; write one of: "
-                  + ", ".join(questions.REGISTRY))
+        ctx.error(
+            block.line,
+            "this question has no 'Type:' line; write one of: " + ", ".join(questions.REGISTRY),
+        )
         return None
     module = questions.lookup(declared.value)
     if module is None:
-        close = difflib.get_close_matches(declared.value.strip().lower(), list(questions.REGISTRY), n=1)
+        close = difflib.get_close_matches(
+            declared.value.strip().lower(), list(questions.REGISTRY), n=1
+        )
         hint = f"; did you mean '{close[0]}'?" if close else ""
-        ctx.error(declared.line, f"unknown question type '{declared.value}'{hint} "
-                  f"(types: {', '.join(questions.REGISTRY)})")
+        ctx.error(
+            declared.line,
+            f"unknown question type '{declared.value}'{hint} "
+            f"(types: {', '.join(questions.REGISTRY)})",
+        )
     return module
 
 
@@ -400,8 +483,10 @@ def _points(block: QuestionBlock, ctx: ParseContext) -> int | None:
     if points is None:
         return 1
     if not points.value.isdigit() or not 1 <= int(points.value) <= MAX_POINTS:
-        ctx.error(points.line, f"Points must be a whole number from 1 to {MAX_POINTS}, "
-                  f"not '{points.value}'")
+        ctx.error(
+            points.line,
+            f"Points must be a whole number from 1 to {MAX_POINTS}, not '{points.value}'",
+        )
         return None
     return int(points.value)
 
@@ -410,8 +495,11 @@ def _evidence(block: QuestionBlock, module, ctx: ParseContext) -> tuple[Evidence
     """Locate each 'Evidence:' quote in the reading; report quotes the reading lacks."""
     found = block.fields.get("evidence", [])
     if not found and module is not None and module.NAME != "evidence":
-        ctx.warning(block.line, "this question has no 'Evidence: \"...\"' line; students see the "
-                    "passage that holds the answer after they submit")
+        ctx.warning(
+            block.line,
+            "this question has no 'Evidence: \"...\"' line; students see the "
+            "passage that holds the answer after they submit",
+        )
     result = []
     for field in found:
         quote = unquote(field.value)
@@ -419,8 +507,11 @@ def _evidence(block: QuestionBlock, module, ctx: ParseContext) -> tuple[Evidence
         if not quote:
             ctx.error(field.line, "the evidence quote is empty")
         elif not sentences and ctx.sentences:
-            ctx.error(field.line, f"the evidence quote \"{_shorten(quote)}\" is not in the reading; "
-                      "copy it exactly from the text (quotes, case and spaces may differ)")
+            ctx.error(
+                field.line,
+                f'the evidence quote "{_shorten(quote)}" is not in the reading; '
+                "copy it exactly from the text (quotes, case and spaces may differ)",
+            )
         elif sentences:
             first = sentences[0]
             result.append(Evidence(quote, field.line, first.paragraph, first.number))

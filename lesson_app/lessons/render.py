@@ -18,8 +18,31 @@ from .document import Lesson, RenderedLesson, RenderedQuestion, RenderedTerm
 from .parser import markdown
 
 ALLOWED_TAGS = {
-    "p", "br", "hr", "em", "strong", "s", "code", "pre", "blockquote", "ul", "ol", "li",
-    "a", "span", "h3", "h4", "h5", "h6", "table", "thead", "tbody", "tr", "th", "td", "img",
+    "p",
+    "br",
+    "hr",
+    "em",
+    "strong",
+    "s",
+    "code",
+    "pre",
+    "blockquote",
+    "ul",
+    "ol",
+    "li",
+    "a",
+    "span",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "table",
+    "thead",
+    "tbody",
+    "tr",
+    "th",
+    "td",
+    "img",
 }
 ALLOWED_ATTRIBUTES = {
     "a": {"href", "title", "data-term"},
@@ -42,15 +65,21 @@ def _filter_attribute(tag: str, name: str, value: str) -> str | None:
     if name == "data-term":
         return value if _SAFE_TERM.match(value) else None
     if name == "style":
-        return value if value in ("text-align:left", "text-align:center", "text-align:right") else None
+        return (
+            value if value in ("text-align:left", "text-align:center", "text-align:right") else None
+        )
     return value
 
 
 def sanitise(fragment: str) -> str:
     """Clean rendered HTML with the allow-list (links get rel=noopener noreferrer)."""
     return nh3.clean(
-        fragment, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES, allowed_classes=ALLOWED_CLASSES,
-        attribute_filter=_filter_attribute, url_schemes={"http", "https", "mailto"},
+        fragment,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        allowed_classes=ALLOWED_CLASSES,
+        attribute_filter=_filter_attribute,
+        url_schemes={"http", "https", "mailto"},
     )
 
 

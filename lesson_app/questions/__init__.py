@@ -16,20 +16,39 @@ from . import blanks, evidence, matching, multiple, numeric, ordering, short, si
 
 REGISTRY: dict[str, ModuleType] = {
     module.NAME: module
-    for module in (single, multiple, true_false, short, numeric, ordering, matching, blanks,
-                   evidence)
+    for module in (
+        single,
+        multiple,
+        true_false,
+        short,
+        numeric,
+        ordering,
+        matching,
+        blanks,
+        evidence,
+    )
 }
 
 # Other names authors naturally write for a type.
 ALIASES = {
-    "single-choice": "single", "choice": "single", "multiple-choice": "single",
-    "multiple-select": "multiple", "select-all": "multiple", "checkboxes": "multiple",
-    "true/false": "true-false", "truefalse": "true-false", "true-or-false": "true-false",
-    "short-answer": "short", "text": "short",
+    "single-choice": "single",
+    "choice": "single",
+    "multiple-choice": "single",
+    "multiple-select": "multiple",
+    "select-all": "multiple",
+    "checkboxes": "multiple",
+    "true/false": "true-false",
+    "truefalse": "true-false",
+    "true-or-false": "true-false",
+    "short-answer": "short",
+    "text": "short",
     "number": "numeric",
-    "order": "ordering", "sequence": "ordering",
+    "order": "ordering",
+    "sequence": "ordering",
     "match": "matching",
-    "cloze": "blanks", "fill-in-the-blanks": "blanks", "gaps": "blanks",
+    "cloze": "blanks",
+    "fill-in-the-blanks": "blanks",
+    "gaps": "blanks",
 }
 
 

@@ -127,7 +127,7 @@ def locate_quote(sentences: tuple[Sentence, ...], quote: str) -> list[Sentence]:
         if start < 0:
             continue
         end, position, covered = start + len(wanted), 0, []
-        for sentence, text in zip(paragraph_sentences, folded):
+        for sentence, text in zip(paragraph_sentences, folded, strict=True):
             if position < end and start < position + len(text):
                 covered.append(sentence)
             position += len(text) + 1

@@ -40,8 +40,11 @@ def parse(block: QuestionBlock, ctx: ParseContext) -> BlanksSpec | None:
                 ctx.error(line, "a blank needs an answer inside [[ ]]")
             blanks.append(alternatives)
     if not blanks:
-        ctx.error(block.body_line, "a fill-in-the-blanks question needs text with at least one "
-                  "blank written [[answer]] (or [[answer|other accepted answer]])")
+        ctx.error(
+            block.body_line,
+            "a fill-in-the-blanks question needs text with at least one "
+            "blank written [[answer]] (or [[answer|other accepted answer]])",
+        )
         return None
     if len(blanks) > MAX_BLANKS:
         ctx.error(block.body_line, f"a question can have at most {MAX_BLANKS} blanks")

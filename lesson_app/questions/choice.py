@@ -38,8 +38,11 @@ def parse_options(block: QuestionBlock, ctx: ParseContext) -> ChoiceSpec | None:
     """Read ``- [ ]`` / ``- [x]`` options; report missing, duplicate or too many options."""
     items = [item for item in block.items if item.kind == "task"]
     if len(items) < 2:
-        ctx.error(block.line, "a choice question needs at least two options written "
-                  "'- [ ] option' (wrong) or '- [x] option' (right)")
+        ctx.error(
+            block.line,
+            "a choice question needs at least two options written "
+            "'- [ ] option' (wrong) or '- [x] option' (right)",
+        )
         return None
     if len(items) > MAX_OPTIONS:
         ctx.error(items[MAX_OPTIONS].line, f"a question can have at most {MAX_OPTIONS} options")

@@ -19,7 +19,7 @@ MAX_SENTENCES = 5
 
 @dataclass(frozen=True)
 class EvidenceSpec:
-    """The sentences offered (address and text) and the addresses of those that support the claim."""
+    """The sentences offered (address, text) and the addresses of those supporting the claim."""
 
     choices: tuple[tuple[str, str], ...]
     sentences: tuple[str, ...]
@@ -32,8 +32,11 @@ def parse(block: QuestionBlock, ctx: ParseContext) -> EvidenceSpec | None:
     """
     quotes = block.fields.get("evidence", [])
     if not quotes:
-        ctx.error(block.line, "an evidence question needs at least one 'Evidence: \"quote\"' "
-                  "line: the sentence of the reading that supports the claim")
+        ctx.error(
+            block.line,
+            "an evidence question needs at least one 'Evidence: \"quote\"' "
+            "line: the sentence of the reading that supports the claim",
+        )
         return None
     refs: list[str] = []
     for quote in quotes:
@@ -41,8 +44,9 @@ def parse(block: QuestionBlock, ctx: ParseContext) -> EvidenceSpec | None:
             if sentence.ref not in refs:
                 refs.append(sentence.ref)
     if len(refs) > MAX_SENTENCES:
-        ctx.error(block.line, f"the evidence covers {len(refs)} sentences; "
-                  f"choose at most {MAX_SENTENCES}")
+        ctx.error(
+            block.line, f"the evidence covers {len(refs)} sentences; choose at most {MAX_SENTENCES}"
+        )
         return None
     choices = tuple((sentence.ref, sentence.text) for sentence in ctx.sentences)
     return EvidenceSpec(choices, tuple(refs)) if refs else None

@@ -37,8 +37,9 @@ def parse(block: QuestionBlock, ctx: ParseContext) -> MatchingSpec | None:
     """Read ``- left = right`` lines; both sides must be unique."""
     items = [item for item in block.items if item.kind == "bullet"]
     if not 2 <= len(items) <= MAX_PAIRS:
-        ctx.error(block.line, f"a matching question needs 2 to {MAX_PAIRS} pairs written "
-                  "'- left = right'")
+        ctx.error(
+            block.line, f"a matching question needs 2 to {MAX_PAIRS} pairs written '- left = right'"
+        )
         return None
     pairs: list[Pair] = []
     seen: set[str] = set()
@@ -51,7 +52,9 @@ def parse(block: QuestionBlock, ctx: ParseContext) -> MatchingSpec | None:
             if fold(side) in seen:
                 ctx.error(item.line, f"'{side}' appears twice in this question")
             seen.add(fold(side))
-        pairs.append(Pair(opaque_id(block.id, "l", left), left, opaque_id(block.id, "r", right), right))
+        pairs.append(
+            Pair(opaque_id(block.id, "l", left), left, opaque_id(block.id, "r", right), right)
+        )
     return MatchingSpec(tuple(pairs)) if len(pairs) == len(items) else None
 
 

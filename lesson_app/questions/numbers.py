@@ -13,7 +13,7 @@ _PLAIN = re.compile(r"^\d+([.,]\d+)?$")
 
 
 def parse_number(text: str) -> Decimal | None:
-    """Parse ``100000``, ``100,000``, ``100 000``, ``2,5``, ``1.234,5`` or ``-3``; None if not a number.
+    """Parse ``100000``, ``100,000``, ``100 000``, ``2,5``, ``1.234,5`` or ``-3``; else None.
 
     A lone comma followed by exactly three digits is a thousands separator (``100,000``);
     any other lone comma is a decimal comma (``2,5``). With both signs, the last one is the

@@ -26,7 +26,7 @@ class NumericSpec:
 
 
 def parse(block: QuestionBlock, ctx: ParseContext) -> NumericSpec | None:
-    """Read ``Answer: 100,000``, optional ``Tolerance: 5%`` or ``Tolerance: 500``, ``Units: a, b``."""
+    """Read ``Answer: 100,000`` and the optional ``Tolerance: 5%`` (or ``500``), ``Units: a, b``."""
     answer = block.field("answer")
     if answer is None:
         ctx.error(block.line, "a numeric question needs 'Answer: <number>'")

@@ -35,8 +35,11 @@ def parse(block: QuestionBlock, ctx: ParseContext) -> OrderingSpec | None:
     """Read a numbered list written in the right order."""
     items = [item for item in block.items if item.kind == "numbered"]
     if not 2 <= len(items) <= MAX_ITEMS:
-        ctx.error(block.line, f"an ordering question needs 2 to {MAX_ITEMS} items written as a "
-                  "numbered list ('1. first', '2. second' ...) in the right order")
+        ctx.error(
+            block.line,
+            f"an ordering question needs 2 to {MAX_ITEMS} items written as a "
+            "numbered list ('1. first', '2. second' ...) in the right order",
+        )
         return None
     texts = [fold(item.text) for item in items]
     for index, item in enumerate(items):

@@ -53,8 +53,11 @@ def parse(block: QuestionBlock, ctx: ParseContext) -> ShortSpec | None:
     """Read ``Answer: a | b`` and the optional ``Typos: N``."""
     answer = block.field("answer")
     if answer is None:
-        ctx.error(block.line, "a short-answer question needs 'Answer: ...' "
-                  "(several accepted answers separated by '|')")
+        ctx.error(
+            block.line,
+            "a short-answer question needs 'Answer: ...' "
+            "(several accepted answers separated by '|')",
+        )
         return None
     accepted = parse_alternatives(answer.value, answer.line, ctx)
     typos = parse_typos(block, ctx)

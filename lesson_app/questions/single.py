@@ -17,8 +17,11 @@ def parse(block: QuestionBlock, ctx: ParseContext) -> ChoiceSpec | None:
     """Read the options; exactly one must be marked right with ``[x]``."""
     spec = parse_options(block, ctx)
     if spec is not None and len(spec.correct_ids) != 1:
-        ctx.error(block.line, "a single-choice question needs exactly one right option marked "
-                  f"[x]; this one has {len(spec.correct_ids)}. For 'select all that apply', "
-                  "write 'Type: multiple'")
+        ctx.error(
+            block.line,
+            "a single-choice question needs exactly one right option marked "
+            f"[x]; this one has {len(spec.correct_ids)}. For 'select all that apply', "
+            "write 'Type: multiple'",
+        )
         return None
     return spec

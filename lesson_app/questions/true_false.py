@@ -37,4 +37,3 @@ def parse(block: QuestionBlock, ctx: ParseContext) -> TrueFalseSpec | None:
 def display(spec: TrueFalseSpec, inline: Callable[[str], str]) -> dict[str, Any]:
     """The two choices, the same for every statement."""
     return {"options": [{"id": "true", "html": "True"}, {"id": "false", "html": "False"}]}
-

@@ -10,10 +10,36 @@ from lesson_app.lessons import check_text, render_lesson
 VALID = (Path(__file__).parent / "fixtures" / "valid.md").read_text()
 LINES = VALID.split("\n")
 SNIPPETS = [
-    "---", "## Glossary", "## Questions", "### Q {#q}", "### {#}", "Type: single", "Type: blanks",
-    "- [x] a", "- [ ] b", "1. one", "- a = b", "Answer: 1,5", "Tolerance: -5%", "Evidence: \"\"",
-    "Evidence: \"Central Asia\"", ": Also: ,", ": definition", "[[", "]]", "[[a||b]]", "```",
-    "<!--", "-->", "{#q}", "Points: 999", "Typos: 9", "title: [", "slug: -", "Feedback:", "  Feedback: x",
+    "---",
+    "## Glossary",
+    "## Questions",
+    "### Q {#q}",
+    "### {#}",
+    "Type: single",
+    "Type: blanks",
+    "- [x] a",
+    "- [ ] b",
+    "1. one",
+    "- a = b",
+    "Answer: 1,5",
+    "Tolerance: -5%",
+    'Evidence: ""',
+    'Evidence: "Central Asia"',
+    ": Also: ,",
+    ": definition",
+    "[[",
+    "]]",
+    "[[a||b]]",
+    "```",
+    "<!--",
+    "-->",
+    "{#q}",
+    "Points: 999",
+    "Typos: 9",
+    "title: [",
+    "slug: -",
+    "Feedback:",
+    "  Feedback: x",
 ]
 
 
@@ -33,7 +59,7 @@ def mutated_lesson(draw):
         elif action == "text":
             lines[index] = draw(st.text(max_size=40))
         elif action == "cut":
-            lines = lines[:index + 1]
+            lines = lines[: index + 1]
     return "\n".join(lines)
 
 

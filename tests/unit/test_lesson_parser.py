@@ -22,7 +22,10 @@ def questions_by_id(lesson):
 def test_front_matter(lesson):
     meta = lesson.meta
     assert (meta.title, meta.slug, meta.level) == (
-        "Russia's neighbours and the mobilisation", "central-asia-mobilisation", "B2")
+        "Russia's neighbours and the mobilisation",
+        "central-asia-mobilisation",
+        "B2",
+    )
     assert (meta.attempts, meta.grading, meta.review) == (3, "best", "after-submit")
 
 
@@ -70,7 +73,10 @@ def test_typed_answer_questions(lesson):
 def test_structured_questions(lesson):
     by_id = questions_by_id(lesson)
     assert [i.text for i in by_id["order"].spec.items][0] == "Putin announced the mobilisation"
-    assert [(p.left, p.right) for p in by_id["match"].spec.pairs][1] == ("Tokayev", "Kazakh president")
+    assert [(p.left, p.right) for p in by_id["match"].spec.pairs][1] == (
+        "Tokayev",
+        "Kazakh president",
+    )
     assert by_id["blanks"].spec.blanks == (("100,000", "100 000"), ("Kazakhstan",))
     assert by_id["blanks"].body == "", "the blanks text holds answers: only display may show it"
     assert by_id["evid"].spec.sentences == ("p3s1",)
@@ -81,14 +87,17 @@ def test_windows_line_ends_and_bom_are_accepted():
     assert check_text(data).ok
 
 
-@pytest.mark.parametrize("data, words", [
-    (b"", "the file is empty"),
-    (b"   \n\n", "the file is empty"),
-    (b"---\ntitle: caf\xe9\n---\n", "not UTF-8 text"),
-    (b"\x89PNG\r\n\x1a\n\x00\x00", "not UTF-8 text"),
-    ("---\ntitle: x\x00\n---\n", "binary file"),
-    (b"x" * (600 * 1024), "at most 512 KB"),
-])
+@pytest.mark.parametrize(
+    "data, words",
+    [
+        (b"", "the file is empty"),
+        (b"   \n\n", "the file is empty"),
+        (b"---\ntitle: caf\xe9\n---\n", "not UTF-8 text"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00", "not UTF-8 text"),
+        ("---\ntitle: x\x00\n---\n", "binary file"),
+        (b"x" * (600 * 1024), "at most 512 KB"),
+    ],
+)
 def test_files_that_are_not_lessons(data, words):
     result = check_text(data, "f.md")
     assert not result.ok and words in result.problems[0].message
@@ -102,11 +111,14 @@ def test_a_file_cut_in_half_reports_problems():
 
 def test_fenced_code_in_the_reading_hides_section_headings():
     text = VALID.read_text().replace(
-        "### A subheading", "```\n## Questions\n```\n\n### A subheading")
+        "### A subheading", "```\n## Questions\n```\n\n### A subheading"
+    )
     assert check_text(text).ok
 
 
 def test_html_comments_are_ignored():
-    text = VALID.read_text().replace("## Questions\n", "## Questions\n\n<!-- ### Draft {#draft}\n-->\n")
+    text = VALID.read_text().replace(
+        "## Questions\n", "## Questions\n\n<!-- ### Draft {#draft}\n-->\n"
+    )
     result = check_text(text)
     assert result.ok and "draft" not in [q.id for q in result.lesson.questions]

@@ -66,7 +66,11 @@ def test_one_mistake_gives_one_error(name):
 
 
 def test_term_missing_from_reading_is_only_a_warning():
-    text = (FIXTURES / "valid.md").read_text().replace("Central Asia\n: The region", "Steppe\n: The region")
+    text = (
+        (FIXTURES / "valid.md")
+        .read_text()
+        .replace("Central Asia\n: The region", "Steppe\n: The region")
+    )
     result = check_text(text, "x.md")
     assert result.ok
     assert any("'Steppe' never occurs in the reading" in p.message for p in result.warnings)
@@ -81,7 +85,9 @@ def test_format_is_file_line_severity_message():
 
 def test_every_problem_in_a_file_is_reported_at_once():
     text = (FIXTURES / "valid.md").read_text()
-    text = text.replace("grading: best", "gradin: best").replace("{#which-true}", "{#who-announced}")
+    text = text.replace("grading: best", "gradin: best").replace(
+        "{#which-true}", "{#who-announced}"
+    )
     text = text.replace("Answer: true", "Answer: maybe")
     messages = [p.message for p in check_text(text, "x.md").errors]
     assert len(messages) == 3, messages
@@ -99,6 +105,9 @@ def test_each_bad_policy_value_is_named():
         (5, "level must be one of A1, A2, B1, B2, C1, C2, not 'Z9'"),
         (6, "attempts must be a whole number from 0 (no limit) to 100, not 'many'"),
         (7, "grading must be one of best, last, first, not 'average'"),
-        (8, "review must be one of after-submit, after-due, never, not 'afer-submit'; "
-            "did you mean 'after-submit'?"),
+        (
+            8,
+            "review must be one of after-submit, after-due, never, not 'afer-submit'; "
+            "did you mean 'after-submit'?",
+        ),
     ]

@@ -24,27 +24,35 @@ def render_text(text):
 
 
 def test_paragraphs_are_numbered(rendered):
-    assert '<p id="p1" class="para"><span class="pnum" aria-hidden="true">1</span>' in rendered.reading_html
+    assert (
+        '<p id="p1" class="para"><span class="pnum" aria-hidden="true">1</span>'
+        in rendered.reading_html
+    )
     assert 'id="p3"' in rendered.reading_html and 'id="p4"' not in rendered.reading_html
 
 
 def test_terms_link_to_the_glossary_longest_match_first(rendered):
     html = rendered.reading_html
-    assert (f'<a class="term" href="{URL}#term-partial-mobilisation" '
-            'data-term="term-partial-mobilisation"') in html
+    assert (
+        f'<a class="term" href="{URL}#term-partial-mobilisation" '
+        'data-term="term-partial-mobilisation"'
+    ) in html
     assert ">partial military mobilisation</a>" in html
 
 
 def test_terms_never_inside_links_or_headings(rendered):
     html = rendered.reading_html
-    assert '<a href="https://example.org" rel="noopener noreferrer">partial mobilisation</a>' in html
+    assert (
+        '<a href="https://example.org" rel="noopener noreferrer">partial mobilisation</a>' in html
+    )
     assert "<h3>A subheading about Central Asia</h3>" in html
 
 
 def test_first_occurrence_per_paragraph_only():
     text = VALID.read_text().replace(
         "Moscow’s traditional allies in Central Asia are",
-        "Moscow’s traditional allies in Central Asia and central asia again are")
+        "Moscow’s traditional allies in Central Asia and central asia again are",
+    )
     html = render_text(text).reading_html
     first_paragraph = html.split("</p>")[0]
     assert first_paragraph.count('class="term"') == 1

@@ -15,7 +15,7 @@ SEED = Path(__file__).parents[2] / "seeds" / "000_6ba653f507f414fd.txt"
 
 
 def test_fold_ignores_case_quotes_dashes_and_spaces():
-    assert fold("Moscow\u2019s  \u201cALLIES\u201d \u2013 now") == "moscow's \"allies\" - now"
+    assert fold("Moscow\u2019s  \u201cALLIES\u201d \u2013 now") == 'moscow\'s "allies" - now'
 
 
 def test_slugify():
@@ -24,20 +24,31 @@ def test_slugify():
 
 
 def test_sentences_keep_quotes_with_their_sentence():
-    text = ("\u201cMost of them have to leave because of the hopeless situation. We have to take "
-            "care of them,\u201d Tokayev said.")
+    text = (
+        "\u201cMost of them have to leave because of the hopeless situation. We have to take "
+        "care of them,\u201d Tokayev said."
+    )
     assert split_sentences(text) == [
         "\u201cMost of them have to leave because of the hopeless situation.",
         "We have to take care of them,\u201d Tokayev said.",
     ]
 
 
-@pytest.mark.parametrize("text, value", [
-    ("100000", Decimal(100000)), ("100,000", Decimal(100000)), ("100 000", Decimal(100000)),
-    ("100\u00a0000", Decimal(100000)), ("2,5", Decimal("2.5")), ("2.5", Decimal("2.5")),
-    ("1.234,5", Decimal("1234.5")), ("1,234.5", Decimal("1234.5")), ("-3", Decimal(-3)),
-    ("1.000.000", Decimal(1000000)),
-])
+@pytest.mark.parametrize(
+    "text, value",
+    [
+        ("100000", Decimal(100000)),
+        ("100,000", Decimal(100000)),
+        ("100 000", Decimal(100000)),
+        ("100\u00a0000", Decimal(100000)),
+        ("2,5", Decimal("2.5")),
+        ("2.5", Decimal("2.5")),
+        ("1.234,5", Decimal("1234.5")),
+        ("1,234.5", Decimal("1234.5")),
+        ("-3", Decimal(-3)),
+        ("1.000.000", Decimal(1000000)),
+    ],
+)
 def test_numbers_people_write(text, value):
     assert parse_number(text) == value
 
