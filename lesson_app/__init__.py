@@ -1,0 +1,36 @@
+"""Lesson App: a Flask site that turns news articles into reading lessons and quizzes."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+#: CSS, JavaScript and images live at the top of the repository, next to the package.
+STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Create and configure the application; ``config`` overrides settings (used by tests)."""
+    app = Flask(__name__, static_folder=str(STATIC_DIR), instance_relative_config=True)
+
+    from lesson_app.config import configure
+
+    configure(app, config)
+
+    from lesson_app import cli, db, errors
+    from lesson_app.extensions import csrf
+
+    csrf.init_app(app)
+    db.init_app(app)
+    errors.init_app(app)
+    cli.init_app(app)
+
+    from lesson_app.health import bp as health_bp
+    from lesson_app.reading import bp as reading_bp
+
+    app.register_blueprint(health_bp)
+    app.register_blueprint(reading_bp)
+    return app

@@ -1,0 +1,173 @@
+"""The ``lesson-app`` command line: database migrations and lesson files.
+
+``lesson-app`` is a Flask CLI group, so Flask's own commands (``run``, ``shell``, ``routes``)
+work too; ``flask --app lesson_app ...`` offers the same commands.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+import click
+from alembic import command
+from flask import Flask
+from flask.cli import AppGroup, FlaskGroup
+from sqlalchemy.exc import SQLAlchemyError
+
+from lesson_app.db import alembic_config, get_session, upgrade_database
+from lesson_app.lessons import check_file, skeleton_from_article
+from lesson_app.services.lessons import import_lesson_file
+
+db_cli = AppGroup("db", help="Manage the database schema.")
+lessons_cli = AppGroup("lessons", help="Check, import and start lesson files.")
+
+
+def init_app(app: Flask) -> None:
+    """Register the command groups on the app."""
+    app.cli.add_command(db_cli)
+    app.cli.add_command(lessons_cli)
+
+
+def main() -> None:
+    """Run the ``lesson-app`` console script."""
+    from lesson_app import create_app
+
+    FlaskGroup(create_app=create_app, help="Lesson App: lessons from news articles.")()
+
+
+@db_cli.command("upgrade")
+def db_upgrade() -> None:
+    """Create or update the database schema to the newest version."""
+    try:
+        upgrade_database()
+    except SQLAlchemyError as exc:
+        raise click.ClickException(f"cannot upgrade the database: {_reason(exc)}") from exc
+    click.echo("The database is up to date.")
+
+
+@db_cli.command("revision")
+@click.option("-m", "--message", required=True, help="What the migration changes.")
+def db_revision(message: str) -> None:
+    """Write a new migration from the differences between the models and the database."""
+    command.revision(alembic_config(), message=message, autogenerate=True)
+
+
+def expand_paths(paths: Iterable[str]) -> tuple[list[Path], list[str]]:
+    """Return the lesson files named by ``paths`` (a directory gives its ``*.md`` files,
+    sorted) and a message for each path that does not exist or holds no lesson file."""
+    files: list[Path] = []
+    missing: list[str] = []
+    for name in paths:
+        path = Path(name)
+        if path.is_dir():
+            found = sorted(p for p in path.glob("*.md") if p.is_file())
+            files.extend(found)
+            if not found:
+                missing.append(f"{name}: error: no .md lesson files in this directory")
+        elif path.exists():
+            files.append(path)
+        else:
+            missing.append(f"{name}: error: no such file or directory")
+    return files, missing
+
+
+def _plural(count: int, word: str) -> str:
+    """Return ``count`` with ``word``, adding an s unless the count is one."""
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def _reason(exc: SQLAlchemyError) -> str:
+    """Return the database driver's message for ``exc``, without the SQL."""
+    return str(getattr(exc, "orig", None) or exc).strip()
+
+
+@lessons_cli.command("check")
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+def lessons_check(paths: tuple[str, ...]) -> None:
+    """Check lesson files (a directory means its .md files) and print every problem.
+
+    Exits 0 when no file has errors (warnings allowed), 1 otherwise.
+    """
+    files, missing = expand_paths(paths)
+    errors, warnings = len(missing), 0
+    for message in missing:
+        click.echo(message, err=True)
+    for path in files:
+        result = check_file(path)
+        for problem in result.problems:
+            click.echo(problem.format(str(path)))
+        errors += len(result.errors)
+        warnings += len(result.warnings)
+    click.echo(
+        f"Checked {_plural(len(files), 'file')}: "
+        f"{_plural(errors, 'error')}, {_plural(warnings, 'warning')}."
+    )
+    if errors:
+        raise SystemExit(1)
+
+
+@lessons_cli.command("import")
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+def lessons_import(paths: tuple[str, ...]) -> None:
+    """Import lesson files (a directory means its .md files) into the database.
+
+    Importing is idempotent: an unchanged file changes nothing, a changed file adds a new
+    version of its lesson. A file with errors writes nothing and makes the command exit 1;
+    the valid files given in the same run are still imported.
+    """
+    files, missing = expand_paths(paths)
+    failed = len(missing)
+    for message in missing:
+        click.echo(message, err=True)
+    for path in files:
+        try:
+            outcome = import_lesson_file(get_session(), path)
+        except SQLAlchemyError as exc:
+            raise click.ClickException(
+                f"database error: {_reason(exc)} (has `lesson-app db upgrade` been run?)"
+            ) from exc
+        for problem in outcome.problems:
+            click.echo(problem.format(str(path)))
+        click.echo(f"{path}: {outcome.describe()}")
+        failed += outcome.status == "invalid"
+    if failed:
+        raise SystemExit(1)
+
+
+@lessons_cli.command("new")
+@click.option(
+    "--from", "article", required=True, type=click.Path(), help="The raw article, as text."
+)
+@click.option(
+    "--output", type=click.Path(), help="Where to write the skeleton (default: print it)."
+)
+def lessons_new(article: str, output: str | None) -> None:
+    """Start a lesson file from a raw article: repeated paragraphs removed, front matter
+    filled in as far as possible, empty glossary and questions sections with examples."""
+    try:
+        text = Path(article).read_text(encoding="utf-8-sig")
+    except FileNotFoundError as exc:
+        raise click.ClickException(f"{article}: no such file") from exc
+    except UnicodeDecodeError as exc:
+        raise click.ClickException(f"{article}: not UTF-8 text") from exc
+    except OSError as exc:
+        raise click.ClickException(f"{article}: cannot read it ({exc.strerror})") from exc
+    skeleton = skeleton_from_article(text)
+    if output is None:
+        click.echo(skeleton, nl=False)
+        return
+    _write_new_file(Path(output), skeleton)
+    click.echo(f"Wrote {output}. Fill in the glossary and questions, then run:", err=True)
+    click.echo(f"  lesson-app lessons check {output}", err=True)
+
+
+def _write_new_file(path: Path, text: str) -> None:
+    """Write ``text`` to a file that must not exist yet."""
+    try:
+        with path.open("x", encoding="utf-8") as file:
+            file.write(text)
+    except FileExistsError as exc:
+        raise click.ClickException(f"{path} already exists; not overwriting it") from exc
+    except OSError as exc:
+        raise click.ClickException(f"cannot write {path} ({exc.strerror})") from exc

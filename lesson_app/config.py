@@ -1,0 +1,63 @@
+"""Settings: defaults, then environment variables prefixed ``LESSON_APP_``, then overrides.
+
+``LESSON_APP_DATABASE_URL`` chooses the database (default: SQLite in the instance folder) and
+``LESSON_APP_SECRET_KEY`` the key that signs sessions (default: generated once and kept in
+``instance/secret_key``). Any other Flask setting can be given the same way, for example
+``LESSON_APP_SESSION_COOKIE_SECURE=true``.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+ENV_PREFIX = "LESSON_APP"
+SECRET_KEY_FILE = "secret_key"
+
+
+def configure(app: Flask, overrides: Mapping[str, Any] | None = None) -> None:
+    """Load the settings into ``app.config``, filling in the database URL and secret key."""
+    app.config.from_prefixed_env(ENV_PREFIX)
+    if overrides:
+        app.config.from_mapping(overrides)
+    if app.config.get("DATABASE_URL"):
+        app.config["DATABASE_URL"] = str(app.config["DATABASE_URL"])
+    else:
+        app.config["DATABASE_URL"] = default_database_url(Path(app.instance_path))
+    if app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = str(app.config["SECRET_KEY"])
+    else:
+        app.config["SECRET_KEY"] = load_or_create_secret_key(Path(app.instance_path))
+
+
+def default_database_url(instance_path: Path) -> str:
+    """Return the URL of the SQLite database in the instance folder, creating the folder."""
+    instance_path.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{instance_path / 'lesson_app.sqlite3'}"
+
+
+def load_or_create_secret_key(instance_path: Path) -> str:
+    """Read the secret key kept in the instance folder, creating it (mode 0600) the first time.
+
+    The new key is written to a private temporary file and then hard-linked into place, so two
+    processes starting at once agree on one key and no process ever reads a half-written file.
+    """
+    path = instance_path / SECRET_KEY_FILE
+    if not path.exists():
+        instance_path.mkdir(parents=True, exist_ok=True)
+        temporary = instance_path / f"{SECRET_KEY_FILE}.{os.getpid()}.tmp"
+        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(descriptor, "w", encoding="ascii") as file:
+            file.write(secrets.token_hex(32))
+        try:
+            os.link(temporary, path)
+        except FileExistsError:
+            pass
+        finally:
+            temporary.unlink()
+    return path.read_text(encoding="ascii").strip()

@@ -1,0 +1,97 @@
+"""The database: one SQLAlchemy engine and scoped session per app, and schema migrations.
+
+Plain SQLAlchemy 2.0 (no Flask-SQLAlchemy): ``init_app`` creates the engine from
+``DATABASE_URL`` and removes the request's session at the end of each app context.
+Views and commands call ``get_session()``; services receive the session as an argument.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from flask import Flask, current_app
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, scoped_session, sessionmaker
+
+EXTENSION_KEY = "lesson_app.db"
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+
+#: Run on every new SQLite connection. WAL lets readers work while one writer writes,
+#: FULL makes each commit durable, and the busy timeout makes concurrent writers wait for
+#: the lock instead of failing with "database is locked".
+SQLITE_PRAGMAS = (
+    "PRAGMA journal_mode=WAL",
+    "PRAGMA synchronous=FULL",
+    "PRAGMA foreign_keys=ON",
+    "PRAGMA busy_timeout=10000",
+)
+
+
+@dataclass(frozen=True)
+class Database:
+    """The engine and the thread-local session factory of one app."""
+
+    engine: Engine
+    session: scoped_session[Session]
+
+
+def init_app(app: Flask) -> None:
+    """Create the app's engine and session, and remove the session after each app context."""
+    engine = make_engine(app.config["DATABASE_URL"])
+    session = scoped_session(sessionmaker(bind=engine))
+    app.extensions[EXTENSION_KEY] = Database(engine=engine, session=session)
+
+    @app.teardown_appcontext
+    def remove_session(_exception: BaseException | None) -> None:
+        session.remove()
+
+
+def make_engine(url: str) -> Engine:
+    """Create an engine; SQLite gets its pragmas, PostgreSQL the psycopg 3 driver."""
+    parsed = make_url(url)
+    if parsed.drivername in ("postgres", "postgresql"):
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    if parsed.get_backend_name() != "sqlite":
+        return create_engine(parsed, pool_pre_ping=True)
+    engine = create_engine(parsed)
+    event.listen(engine, "connect", _set_sqlite_pragmas)
+    return engine
+
+
+def _set_sqlite_pragmas(dbapi_connection: Any, _connection_record: Any) -> None:
+    """Apply ``SQLITE_PRAGMAS`` to a new SQLite connection."""
+    cursor = dbapi_connection.cursor()
+    for pragma in SQLITE_PRAGMAS:
+        cursor.execute(pragma)
+    cursor.close()
+
+
+def get_db(app: Flask | None = None) -> Database:
+    """Return the database of ``app``, by default the current app."""
+    return (app or current_app).extensions[EXTENSION_KEY]
+
+
+def get_session() -> Session:
+    """Return the session of the current app context."""
+    return get_db().session()
+
+
+def alembic_config() -> Config:
+    """Return an Alembic configuration for the migrations shipped in the package."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    return config
+
+
+def upgrade_database(app: Flask | None = None, revision: str = "head") -> None:
+    """Apply the migrations up to ``revision`` to the database of ``app`` (default: the
+    current app), in one transaction."""
+    config = alembic_config()
+    with get_db(app).engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, revision)

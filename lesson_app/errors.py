@@ -1,0 +1,36 @@
+"""Friendly HTML error pages; no traceback ever reaches the browser."""
+
+from __future__ import annotations
+
+from flask import Flask, render_template
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+#: A title and a plain explanation for the errors a visitor is likely to meet.
+MESSAGES = {
+    400: (
+        "Bad request",
+        "The site could not understand what was sent. Please go back and try again.",
+    ),
+    404: (
+        "Page not found",
+        "There is no page at this address. It may have moved, or the address may be mistyped.",
+    ),
+    405: ("Not allowed", "This page cannot be used that way. Please go back and use its links."),
+    500: (
+        "Something went wrong",
+        "Sorry, something went wrong on our side. Please try again in a moment.",
+    ),
+}
+
+
+def init_app(app: Flask) -> None:
+    """Register the error handlers on the app."""
+    app.register_error_handler(HTTPException, render_http_error)
+    app.register_error_handler(InternalServerError, render_http_error)
+
+
+def render_http_error(error: HTTPException) -> tuple[str, int]:
+    """Render the friendly page for an HTTP error (unhandled exceptions arrive as a 500)."""
+    code = error.code or 500
+    title, message = MESSAGES.get(code, (error.name, error.description or ""))
+    return render_template("errors/error.html", code=code, title=title, message=message), code

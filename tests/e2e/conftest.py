@@ -1,0 +1,53 @@
+"""A live server with the lessons, and Playwright driving Debian's Chromium."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+from lesson_app.db import get_db
+from lesson_app.services.lessons import import_lesson_file
+from tests.support import CONTENT, LESSON_FILE, make_app
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args() -> dict[str, object]:
+    """Launch Debian's Chromium (never a downloaded browser); fail clearly when it is missing."""
+    if not CHROMIUM.exists():
+        pytest.fail(
+            f"{CHROMIUM} not found: install Debian's Chromium (apt-get install chromium); "
+            ".ci/run does this. The end-to-end tests never download a browser."
+        )
+    return {"executable_path": str(CHROMIUM), "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Serve an app holding the fixture lesson and content/ on a free port; yield its URL."""
+    app = make_app(tmp_path_factory.mktemp("e2e") / "e2e.sqlite3")
+    with app.app_context():
+        for path in (LESSON_FILE, *sorted(CONTENT.glob("*.md"))):
+            outcome = import_lesson_file(get_db(app).session(), path)
+            assert outcome.status == "added", outcome.problems
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join()
+    get_db(app).engine.dispose()
