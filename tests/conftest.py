@@ -1,13 +1,17 @@
-"""Fixtures shared by the web and end-to-end tests: an app on a fresh SQLite database."""
+"""Fixtures shared by the web and end-to-end tests: an app on a fresh database of its own."""
 
 from __future__ import annotations
 
+import os
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
+from sqlalchemy import create_engine, text
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from lesson_app.db import get_db
@@ -45,3 +49,38 @@ def session(app: Flask) -> Iterator[Session]:
 def lesson_text() -> str:
     """The text of the valid lesson fixture."""
     return LESSON_FILE.read_text(encoding="utf-8")
+
+
+POSTGRES_URL = os.environ.get(
+    "LESSON_APP_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+)
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """The URL of a new, empty PostgreSQL database, dropped afterwards; skips without a server."""
+    server = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    name = f"lesson_app_test_{uuid.uuid4().hex[:12]}"
+    try:
+        with server.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+    except OperationalError as exc:
+        server.dispose()
+        pytest.skip(f"no PostgreSQL server at {POSTGRES_URL}: {exc.orig}")
+    try:
+        yield server.url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with server.connect() as connection:
+            connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+        server.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def app_on_each_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Flask]:
+    """A migrated app on SQLite, then on PostgreSQL (skipped when no server answers)."""
+    if request.param == "sqlite":
+        app = make_app(tmp_path / "test.sqlite3")
+    else:
+        app = make_app(None, DATABASE_URL=request.getfixturevalue("postgres_url"))
+    yield app
+    get_db(app).engine.dispose()

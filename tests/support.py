@@ -15,8 +15,9 @@ LESSON_FILE = FIXTURES / "neighbours-and-mobilisation.md"
 LESSON_SLUG = "neighbours-and-mobilisation"
 
 
-def make_app(database_path: Path, **overrides: object) -> Flask:
-    """Create a test app on a SQLite file, migrated the way ``lesson-app db upgrade`` does."""
+def make_app(database_path: Path | None, **overrides: object) -> Flask:
+    """Create a test app on a SQLite file (or the overrides' DATABASE_URL), migrated the way
+    ``lesson-app db upgrade`` does."""
     config = {
         "TESTING": True,
         "SECRET_KEY": "test secret key",

@@ -32,6 +32,7 @@ ALLOWED_TAGS = {
     "li",
     "a",
     "span",
+    "h2",
     "h3",
     "h4",
     "h5",
@@ -112,10 +113,11 @@ def render_reading(lesson: Lesson, glossary_url: str) -> str:
     matcher = _term_matcher(lesson)
     number, in_heading = 0, False
     for token in tokens:
-        if token.type == "heading_open":
-            in_heading = True
-        elif token.type == "heading_close":
-            in_heading = False
+        if token.type in ("heading_open", "heading_close"):
+            # '##' is taken by the sections, so reading headings start at '###'; on the page
+            # they sit under the lesson's h1, so each moves up one level (h3 -> h2).
+            token.tag = f"h{max(2, int(token.tag[1]) - 1)}"
+            in_heading = token.type == "heading_open"
         elif token.type == "paragraph_open" and token.level == 0:
             number += 1
             token.attrSet("id", f"p{number}")

@@ -45,7 +45,7 @@ def test_terms_never_inside_links_or_headings(rendered):
     assert (
         '<a href="https://example.org" rel="noopener noreferrer">partial mobilisation</a>' in html
     )
-    assert "<h3>A subheading about Central Asia</h3>" in html
+    assert "<h2>A subheading about Central Asia</h2>" in html
 
 
 def test_first_occurrence_per_paragraph_only():

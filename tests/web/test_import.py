@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import func, select
 
 from lesson_app.models import GlossaryTerm, Lesson, LessonVersion, Question
@@ -9,6 +10,12 @@ from lesson_app.services.lessons import import_lesson_file, import_text, lesson_
 from tests.support import LESSON_FILE, LESSON_SLUG
 
 MODELS = (Lesson, LessonVersion, GlossaryTerm, Question)
+
+
+@pytest.fixture
+def app(app_on_each_database):
+    """Every import test runs on SQLite and on PostgreSQL."""
+    return app_on_each_database
 
 
 def row_counts(session) -> dict[str, int]:

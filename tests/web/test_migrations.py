@@ -2,23 +2,15 @@
 
 from __future__ import annotations
 
-import os
-import uuid
-from collections.abc import Iterator
-
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import Engine, create_engine, inspect, text
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy import Engine, inspect
+from sqlalchemy.exc import IntegrityError
 
 from lesson_app import create_app
 from lesson_app.db import get_db, upgrade_database
 from lesson_app.models import Base, Lesson, LessonVersion, Question
-
-POSTGRES_URL = os.environ.get(
-    "LESSON_APP_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-)
 
 
 def schema_differences(engine: Engine) -> list:
@@ -73,24 +65,6 @@ def test_the_database_rejects_duplicate_slugs_versions_and_non_positive_points(s
         with pytest.raises(IntegrityError):
             session.commit()
         session.rollback()
-
-
-@pytest.fixture
-def postgres_url() -> Iterator[str]:
-    """The URL of a new, empty PostgreSQL database, dropped afterwards."""
-    server = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
-    name = f"lesson_app_test_{uuid.uuid4().hex[:12]}"
-    try:
-        with server.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-    except OperationalError as exc:
-        pytest.skip(f"no PostgreSQL server at {POSTGRES_URL}: {exc.orig}")
-    try:
-        yield server.url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with server.connect() as connection:
-            connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
-        server.dispose()
 
 
 @pytest.mark.postgres
