@@ -180,6 +180,12 @@ def _split_sections(lines: list[str], start: int, ctx: ParseContext) -> dict[str
                     f"unknown section '## {heading.group(1)}': after the reading "
                     "a lesson has only '## Glossary' and '## Questions'",
                 )
+            else:
+                ctx.error(
+                    number,
+                    f"'## {heading.group(1)}' in the reading: '##' starts the Glossary or "
+                    f"Questions section; write '### {heading.group(1)}' for a subheading",
+                )
         sections[current].append((number, line))
     return sections
 
@@ -358,7 +364,8 @@ def _parse_question(lines: Lines, ctx: ParseContext) -> Question | None:
         if module and name not in COMMON_FIELDS | module.FIELDS:
             ctx.warning(
                 found[0].line,
-                f"'{name.capitalize()}:' means nothing for a {module.NAME} question and is ignored",
+                f"'{name.capitalize()}:' means nothing for a question of type '{module.NAME}' "
+                "and is ignored",
             )
         if name in ("type", "points", "feedback") and len(found) > 1:
             ctx.error(found[1].line, f"'{name.capitalize()}:' is given twice in this question")
@@ -526,9 +533,9 @@ def _list_hint(module, item: ListItem) -> str:
         "bullet": "pairs written '- left = right'",
     }
     if not module.LIST_KINDS:
-        return f"a {module.NAME} question has no list; is the Type right?"
+        return f"a question of type '{module.NAME}' has no list; is the Type right?"
     expected = " or ".join(wanted[kind] for kind in sorted(module.LIST_KINDS))
-    return f"a {module.NAME} question expects {expected}"
+    return f"a question of type '{module.NAME}' expects {expected}"
 
 
 def _shorten(text: str, limit: int = 60) -> str:

@@ -14,6 +14,7 @@ import nh3
 from markdown_it.token import Token
 
 from .. import questions
+from ..questions.text import fold
 from .document import Lesson, RenderedLesson, RenderedQuestion, RenderedTerm
 from .parser import markdown
 
@@ -133,16 +134,29 @@ def render_reading(lesson: Lesson, glossary_url: str) -> str:
 
 
 def _term_matcher(lesson: Lesson) -> tuple[re.Pattern[str], dict[str, str]] | None:
-    """One regex for every term and alias (longest first) and the anchor of each name."""
+    """One regex for every term and alias (longest first) and the anchor of each name.
+
+    Names are compared folded (see ``fold``), as the checker does, so a term typed with a
+    straight apostrophe still marks the article's typographic one.
+    """
     anchors: dict[str, str] = {}
     for entry in lesson.glossary:
         for name in (entry.term, *entry.aliases):
-            anchors.setdefault(" ".join(name.lower().split()), entry.anchor)
+            anchors.setdefault(fold(name), entry.anchor)
     if not anchors:
         return None
     names = sorted(anchors, key=len, reverse=True)
-    alternation = "|".join(r"\s+".join(map(re.escape, name.split())) for name in names)
+    alternation = "|".join("".join(_LENIENT.get(c, re.escape(c)) for c in name) for name in names)
     return re.compile(rf"(?<!\w)(?:{alternation})(?!\w)", re.IGNORECASE), anchors
+
+
+# What each character of a folded name may be in the text.
+_LENIENT = {
+    " ": r"\s+",
+    "'": "['\u2018\u2019\u201b\u2032`]",
+    '"': '["\u201c\u201d\u201e\u00ab\u00bb]',
+    "-": "[-\u2010-\u2015\u2212]",
+}
 
 
 def _mark_terms(children: list[Token], matcher, glossary_url: str) -> list[Token]:
@@ -161,7 +175,7 @@ def _mark_terms(children: list[Token], matcher, glossary_url: str) -> list[Token
             continue
         position = 0
         for match in pattern.finditer(child.content):
-            anchor = anchors[" ".join(match.group().lower().split())]
+            anchor = anchors[fold(match.group())]
             if anchor in marked:
                 continue
             marked.add(anchor)

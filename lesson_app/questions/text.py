@@ -51,7 +51,10 @@ def slugify(text: str, max_length: int = 60) -> str:
     """A lower-case ASCII slug: ``Partial mobilisation`` -> ``partial-mobilisation``."""
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
-    return slug[:max_length].rstrip("-")
+    if len(slug) <= max_length:
+        return slug
+    cut = slug[: max_length + 1].rfind("-")
+    return slug[: cut if cut > 0 else max_length].rstrip("-")
 
 
 # A sentence ends at . ! or ? (plus closing quotes or brackets) followed by a space and

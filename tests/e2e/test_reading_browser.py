@@ -54,9 +54,7 @@ def test_a_tap_shows_the_definition_on_screen_and_a_second_tap_opens_the_glossar
     context.close()
 
 
-def test_a_mouse_user_hovers_to_read_and_clicks_to_open_the_glossary(
-    page: Page, live_server: str
-):
+def test_a_mouse_user_hovers_to_read_and_clicks_to_open_the_glossary(page: Page, live_server: str):
     page.goto(f"{live_server}/lessons/{LESSON_SLUG}")
     term = page.locator("a.term").first
     term.hover()

@@ -34,7 +34,7 @@ EXPECTED = {
     "matching-bad-pair": (76, "write a pair as '- left = right'"),
     "blanks-none": (80, "at least one blank written [[answer]]"),
     "evidence-type-no-quote": (83, "an evidence question needs at least one"),
-    "wrong-list": (52, "a true-false question has no list"),
+    "wrong-list": (52, "a question of type 'true-false' has no list"),
     "missing-type": (67, "this question has no 'Type:' line"),
 }
 
@@ -110,4 +110,13 @@ def test_each_bad_policy_value_is_named():
             "review must be one of after-submit, after-due, never, not 'afer-submit'; "
             "did you mean 'after-submit'?",
         ),
+    ]
+
+
+def test_a_level_two_heading_in_the_reading_is_explained():
+    text = (FIXTURES / "valid.md").read_text().replace("### A subheading", "## A subheading")
+    errors = check_text(text).errors
+    assert [p.message for p in errors] == [
+        "'## A subheading about Central Asia' in the reading: '##' starts the Glossary or "
+        "Questions section; write '### A subheading about Central Asia' for a subheading"
     ]

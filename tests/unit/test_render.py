@@ -127,3 +127,12 @@ def test_key_and_feedback_are_json_ready(rendered):
 def test_glossary_definitions_are_html(rendered):
     assert rendered.glossary[0].definition_html.startswith("<p>Calling up")
     assert "<em>military</em>" in rendered.glossary[0].definition_html
+
+
+def test_terms_match_typographic_quotes_and_dashes():
+    text = VALID.read_text().replace(
+        "Central Asia\n: The region", "Moscow's traditional allies\n: The region"
+    )
+    html = render_text(text).reading_html
+    assert 'data-term="term-moscow-s-traditional-allies"' in html
+    assert ">Moscow\u2019s traditional allies</a>" in html

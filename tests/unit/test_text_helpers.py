@@ -95,3 +95,9 @@ def test_skeleton_keeps_markdown_looking_paragraphs_as_text():
 
 def test_skeleton_of_an_empty_article_is_still_valid():
     assert check_text(skeleton_from_article("")).ok
+
+
+def test_long_slugs_are_cut_between_words():
+    assert slugify("Moscow's traditional allies in Central Asia are quietly making moves", 60) == (
+        "moscow-s-traditional-allies-in-central-asia-are-quietly"
+    )

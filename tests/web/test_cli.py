@@ -67,8 +67,7 @@ def test_check_reports_each_problem_with_file_and_line_and_exits_1(runner, tmp_p
     assert result.exit_code == 1
     broken = content / "broken.md"
     assert any(
-        line.startswith(f"{broken}:") and ": error: " in line
-        for line in result.output.splitlines()
+        line.startswith(f"{broken}:") and ": error: " in line for line in result.output.splitlines()
     ), result.output
     assert "Checked 2 files: 1 error" in result.output
 

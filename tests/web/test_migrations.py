@@ -32,8 +32,17 @@ def test_models_match_the_migrations_on_sqlite(app):
 def version_row(**changes: object) -> LessonVersion:
     """Return a valid lesson version with ``changes`` applied (its lesson is one of them)."""
     values = dict(
-        number=1, source_text="", source_sha256="0" * 64, title="T", summary="S", level="B2",
-        attempts=0, grading="best", review="after-submit", reading_html="", word_count=0,
+        number=1,
+        source_text="",
+        source_sha256="0" * 64,
+        title="T",
+        summary="S",
+        level="B2",
+        attempts=0,
+        grading="best",
+        review="after-submit",
+        reading_html="",
+        word_count=0,
         reading_minutes=1,
     )
     values.update(changes)
@@ -57,8 +66,19 @@ def test_the_database_rejects_duplicate_slugs_versions_and_non_positive_points(s
     rows = (
         Lesson(slug="x"),
         version_row(lesson_id=version.lesson_id),
-        Question(version_id=version.id, position=1, qid="q", type="single", points=0,
-                 prompt_html="", body_html="", display={}, key={}, feedback={}, evidence=[]),
+        Question(
+            version_id=version.id,
+            position=1,
+            qid="q",
+            type="single",
+            points=0,
+            prompt_html="",
+            body_html="",
+            display={},
+            key={},
+            feedback={},
+            evidence=[],
+        ),
     )
     for row in rows:
         session.add(row)

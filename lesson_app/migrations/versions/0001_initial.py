@@ -58,9 +58,7 @@ def upgrade() -> None:
             "lesson_id", "number", name=op.f("uq_lesson_versions_lesson_id_number")
         ),
         sa.CheckConstraint("number >= 1", name=op.f("ck_lesson_versions_number_positive")),
-        sa.CheckConstraint(
-            "attempts >= 0", name=op.f("ck_lesson_versions_attempts_non_negative")
-        ),
+        sa.CheckConstraint("attempts >= 0", name=op.f("ck_lesson_versions_attempts_non_negative")),
         sa.CheckConstraint(
             "grading IN ('best', 'last', 'first')", name=op.f("ck_lesson_versions_grading_known")
         ),
