@@ -15,6 +15,7 @@ $(VENV)/.installed: pyproject.toml
 run: $(VENV)/.installed
 	$(BIN)/lesson-app db upgrade
 	$(BIN)/lesson-app lessons import content
+	$(BIN)/lesson-app demo
 	$(BIN)/lesson-app run --host $(HOST) --port $(PORT)
 
 test: $(VENV)/.installed

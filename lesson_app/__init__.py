@@ -21,16 +21,26 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     configure(app, config)
 
     from lesson_app import cli, db, errors
-    from lesson_app.extensions import csrf
+    from lesson_app.extensions import csrf, limiter, login_manager
 
     csrf.init_app(app)
     db.init_app(app)
     errors.init_app(app)
     cli.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
 
+    from lesson_app.auth import bp as auth_bp
+    from lesson_app.author import bp as author_bp
     from lesson_app.health import bp as health_bp
     from lesson_app.reading import bp as reading_bp
+    from lesson_app.student import bp as student_bp
+    from lesson_app.teacher import bp as teacher_bp
 
     app.register_blueprint(health_bp)
     app.register_blueprint(reading_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(student_bp, url_prefix="/student")
+    app.register_blueprint(teacher_bp, url_prefix="/teacher")
+    app.register_blueprint(author_bp, url_prefix="/author")
     return app

@@ -6,27 +6,34 @@ work too; ``flask --app lesson_app ...`` offers the same commands.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterable
 from pathlib import Path
 
 import click
 from alembic import command
-from flask import Flask
-from flask.cli import AppGroup, FlaskGroup
+from flask import Flask, current_app
+from flask.cli import AppGroup, FlaskGroup, with_appcontext
 from sqlalchemy.exc import SQLAlchemyError
 
 from lesson_app.db import alembic_config, get_session, upgrade_database
 from lesson_app.lessons import check_file, skeleton_from_article
+from lesson_app.models import ROLES
+from lesson_app.services.accounts import AccountError, create_user, set_roles, user_by_email
+from lesson_app.services.demo import load_demo
 from lesson_app.services.lessons import import_lesson_file
 
 db_cli = AppGroup("db", help="Manage the database schema.")
 lessons_cli = AppGroup("lessons", help="Check, import and start lesson files.")
+users_cli = AppGroup("users", help="Create accounts and give them roles.")
 
 
 def init_app(app: Flask) -> None:
     """Register the command groups on the app."""
     app.cli.add_command(db_cli)
     app.cli.add_command(lessons_cli)
+    app.cli.add_command(users_cli)
+    app.cli.add_command(demo)
 
 
 def main() -> None:
@@ -171,3 +178,71 @@ def _write_new_file(path: Path, text: str) -> None:
         raise click.ClickException(f"{path} already exists; not overwriting it") from exc
     except OSError as exc:
         raise click.ClickException(f"cannot write {path} ({exc.strerror})") from exc
+
+
+@users_cli.command("create")
+@click.option("--email", required=True, help="The email address they log in with.")
+@click.option("--name", required=True, help="Their name, as others see it.")
+@click.option(
+    "--role",
+    "roles",
+    required=True,
+    multiple=True,
+    type=click.Choice(ROLES),
+    help="A role; repeat the option for several.",
+)
+@click.option(
+    "--password-stdin",
+    is_flag=True,
+    help="Read the password from the first line of standard input.",
+)
+def users_create(email: str, name: str, roles: tuple[str, ...], password_stdin: bool) -> None:
+    """Create an account (the password is asked for, twice, unless --password-stdin)."""
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        user = create_user(get_session(), email=email, name=name, password=password, roles=roles)
+    except AccountError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"Created {user.email} ({', '.join(sorted(user.roles))}).")
+
+
+@users_cli.command("set-role")
+@click.option("--email", required=True, help="The account's email address.")
+@click.option(
+    "--role",
+    "roles",
+    required=True,
+    multiple=True,
+    type=click.Choice(ROLES),
+    help="A role it should have; repeat for several. Roles not given are removed.",
+)
+def users_set_role(email: str, roles: tuple[str, ...]) -> None:
+    """Set the roles of an account (replacing the roles it had)."""
+    session = get_session()
+    user = user_by_email(session, email)
+    if user is None:
+        raise click.ClickException(f"no account has the email address {email}")
+    set_roles(session, user, roles)
+    click.echo(f"{user.email} now has the roles: {', '.join(sorted(user.roles))}.")
+
+
+@click.command("demo")
+@with_appcontext
+def demo() -> None:
+    """Create the demo class with a teacher, two students and an author, and print them.
+
+    Running it again changes nothing and prints the same accounts.
+    """
+    passwords_file = current_app.config.get("DEMO_ACCOUNTS_FILE") or Path(
+        current_app.instance_path, "demo-accounts.json"
+    )
+    result = load_demo(get_session(), Path(passwords_file))
+    click.echo("Demo accounts (for trying the site; do not use them on a public server):")
+    for account in result.accounts:
+        click.echo(f"  {account.role:<8} {account.email:<22} password: {account.password}")
+    click.echo(f"Demo class: {result.classroom.name}, join code {result.classroom.join_code}")
+    if not result.lesson_assigned:
+        click.echo("The seed lesson is not imported yet: run `lesson-app lessons import content`.")

@@ -19,9 +19,26 @@ from flask import Flask
 ENV_PREFIX = "LESSON_APP"
 SECRET_KEY_FILE = "secret_key"
 
+#: Defaults, each overridable by LESSON_APP_<NAME> (values are parsed as JSON when they can be:
+#: LESSON_APP_TEACHER_SIGNUP=false).
+DEFAULTS: dict[str, Any] = {
+    # Anyone may open a teacher account: right for a demo or one school's own site; turn it
+    # off on a public site and create teachers with `lesson-app users create`.
+    "TEACHER_SIGNUP": True,
+    # Rate limits (flask-limiter notation); only failed tries count.
+    "RATELIMIT_STORAGE_URI": "memory://",
+    "LOGIN_LIMIT_PER_ADDRESS": "30 per 15 minutes",
+    "LOGIN_LIMIT_PER_ACCOUNT": "10 per 15 minutes",
+    "JOIN_CODE_LIMIT": "20 per 15 minutes",
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "REMEMBER_COOKIE_HTTPONLY": True,
+}
+
 
 def configure(app: Flask, overrides: Mapping[str, Any] | None = None) -> None:
     """Load the settings into ``app.config``, filling in the database URL and secret key."""
+    app.config.from_mapping(DEFAULTS)
     app.config.from_prefixed_env(ENV_PREFIX)
     if overrides:
         app.config.from_mapping(overrides)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask, render_template
+from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 #: A title and a plain explanation for the errors a visitor is likely to meet.
@@ -11,11 +12,19 @@ MESSAGES = {
         "Bad request",
         "The site could not understand what was sent. Please go back and try again.",
     ),
+    403: (
+        "Not for your account",
+        "Your account cannot use this page. If you think it should, ask your teacher.",
+    ),
     404: (
         "Page not found",
         "There is no page at this address. It may have moved, or the address may be mistyped.",
     ),
     405: ("Not allowed", "This page cannot be used that way. Please go back and use its links."),
+    429: (
+        "Too many tries",
+        "There were too many tries in a short time. Please wait a few minutes and try again.",
+    ),
     500: (
         "Something went wrong",
         "Sorry, something went wrong on our side. Please try again in a moment.",
@@ -25,6 +34,7 @@ MESSAGES = {
 
 def init_app(app: Flask) -> None:
     """Register the error handlers on the app."""
+    app.register_error_handler(CSRFError, render_csrf_error)
     app.register_error_handler(HTTPException, render_http_error)
     app.register_error_handler(InternalServerError, render_http_error)
 
@@ -34,3 +44,14 @@ def render_http_error(error: HTTPException) -> tuple[str, int]:
     code = error.code or 500
     title, message = MESSAGES.get(code, (error.name, error.description or ""))
     return render_template("errors/error.html", code=code, title=title, message=message), code
+
+
+def render_csrf_error(error: CSRFError) -> tuple[str, int]:
+    """Explain a form sent without its security token (expired page, or sent from elsewhere)."""
+    message = (
+        "This form has expired or did not come from this site, so nothing was changed. "
+        "Go back, reload the page and try again."
+    )
+    return render_template(
+        "errors/error.html", code=400, title="Form expired", message=message
+    ), 400

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from argon2 import PasswordHasher
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import create_engine, text
@@ -15,7 +16,24 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from lesson_app.db import get_db
-from tests.support import LESSON_FILE, make_app
+from lesson_app.models import User
+from lesson_app.services import accounts
+from tests.support import LESSON_FILE, database, make_app, make_user
+
+
+@pytest.fixture(autouse=True, scope="session")
+def cheap_password_hashing() -> Iterator[PasswordHasher]:
+    """Hash passwords with tiny argon2id costs in tests: the real ones take 0.3 s a hash here.
+
+    Yields the site's own hasher, whose parameters ``test_passwords_are_hashed_with_argon2id``
+    checks.
+    """
+    production = accounts.hasher
+    accounts.hasher = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+    accounts._dummy_hash.cache_clear()
+    yield production
+    accounts.hasher = production
+    accounts._dummy_hash.cache_clear()
 
 
 @pytest.fixture
@@ -40,9 +58,13 @@ def runner(app: Flask) -> FlaskCliRunner:
 
 @pytest.fixture
 def session(app: Flask) -> Iterator[Session]:
-    """The database session of ``app``, inside an app context."""
-    with app.app_context():
-        yield get_db(app).session()
+    """A database session of the test's own on ``app``'s database.
+
+    Not the app's session and no app context held open: requests made by the test client
+    must each get their own context (flask-login and CSRF keep state in ``g``).
+    """
+    with Session(get_db(app).engine) as session:
+        yield session
 
 
 @pytest.fixture
@@ -84,3 +106,15 @@ def app_on_each_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iter
         app = make_app(None, DATABASE_URL=request.getfixturevalue("postgres_url"))
     yield app
     get_db(app).engine.dispose()
+
+
+@pytest.fixture
+def make_account(app: Flask) -> Callable[..., User]:
+    """A factory of users (``make_account("teacher", "t@example.org")``), each made in an app
+    context of its own so that the test's requests run in theirs (see ``support.database``)."""
+
+    def make(role: str, email: str, name: str | None = None, *more_roles: str) -> User:
+        with database(app) as db:
+            return make_user(db, role, email, name, *more_roles)
+
+    return make

@@ -1,18 +1,29 @@
-"""Helpers for the tests: fixture files and a migrated test app."""
+"""Helpers for the tests: fixture files, a migrated test app, users, forms and logging in."""
 
 from __future__ import annotations
 
+import re
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy.orm import Session
+from werkzeug.test import TestResponse
 
 from lesson_app import create_app
-from lesson_app.db import upgrade_database
+from lesson_app.db import get_session, upgrade_database
+from lesson_app.models import User
+from lesson_app.services.accounts import create_user
 
 CONTENT = Path(__file__).parent.parent / "content"
 FIXTURES = Path(__file__).parent / "web" / "fixtures"
 LESSON_FILE = FIXTURES / "neighbours-and-mobilisation.md"
 LESSON_SLUG = "neighbours-and-mobilisation"
+PASSWORD = "correct horse battery"
+CSRF_TOKEN = re.compile(r'name="csrf_token"[^>]*? value="([^"]+)"')
 
 
 def make_app(database_path: Path | None, **overrides: object) -> Flask:
@@ -20,6 +31,10 @@ def make_app(database_path: Path | None, **overrides: object) -> Flask:
     ``lesson-app db upgrade`` does."""
     config = {
         "TESTING": True,
+        "DEMO_ACCOUNTS_FILE": str(
+            (database_path.parent if database_path else Path(tempfile.mkdtemp()))
+            / "demo-accounts.json"
+        ),
         "SECRET_KEY": "test secret key",
         "DATABASE_URL": f"sqlite:///{database_path}",
         **overrides,
@@ -27,3 +42,57 @@ def make_app(database_path: Path | None, **overrides: object) -> Flask:
     app = create_app(config)
     upgrade_database(app)
     return app
+
+
+@contextmanager
+def database(app: Flask) -> Iterator[Session]:
+    """The app's own database session (the one ``get_session()`` gives views) in an app
+    context of its own, closed on leaving, for setting up and checking data between requests.
+    """
+    with app.app_context():
+        yield get_session()
+
+
+def make_user(
+    session: Session, role: str, email: str, name: str | None = None, *more_roles: str
+) -> User:
+    """Create a user with ``role`` (and ``more_roles``) and the password ``PASSWORD``; its
+    attributes stay readable after the session closes."""
+    name = name or email.partition("@")[0].title()
+    user = create_user(
+        session, email=email, name=name, password=PASSWORD, roles=[role, *more_roles]
+    )
+    session.refresh(user)
+    return user
+
+
+def csrf_token(client: FlaskClient, url: str) -> str:
+    """The CSRF token of a form on the page at ``url``, as a browser would send it."""
+    match = CSRF_TOKEN.search(client.get(url).get_data(as_text=True))
+    assert match, f"no CSRF token on {url}"
+    return match.group(1)
+
+
+def post_form(
+    client: FlaskClient,
+    page: str,
+    data: dict[str, str],
+    action: str | None = None,
+    **request: object,
+) -> TestResponse:
+    """Send a form of the page at ``page`` to ``action`` (default: the page) with its token;
+    ``request`` goes to the test client (``environ_base`` for another address, say)."""
+    data = {"csrf_token": csrf_token(client, page), **data}
+    return client.post(action or page, data=data, **request)
+
+
+def log_in(client: FlaskClient, email: str, password: str = PASSWORD) -> TestResponse:
+    """Log the client in through the login form; the answer must be a redirect."""
+    response = post_form(client, "/login", {"email": email, "password": password})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return response
+
+
+def without_csrf_tokens(html: str) -> str:
+    """The page with its CSRF tokens blanked (they carry a timestamp), to compare pages."""
+    return CSRF_TOKEN.sub('name="csrf_token" value=""', html)

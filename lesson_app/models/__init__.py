@@ -1,7 +1,21 @@
 """The database models, one module per area."""
 
+from lesson_app.models.accounts import ROLES, User, UserRole
 from lesson_app.models.base import Base
+from lesson_app.models.classes import Assignment, Classroom, Enrolment
 from lesson_app.models.lessons import GlossaryTerm, Lesson, LessonVersion
 from lesson_app.models.questions import Question
 
-__all__ = ["Base", "GlossaryTerm", "Lesson", "LessonVersion", "Question"]
+__all__ = [
+    "ROLES",
+    "Assignment",
+    "Base",
+    "Classroom",
+    "Enrolment",
+    "GlossaryTerm",
+    "Lesson",
+    "LessonVersion",
+    "Question",
+    "User",
+    "UserRole",
+]

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Literal
 
-from sqlalchemy import func, select
+from sqlalchemy import Subquery, func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, contains_eager, selectinload
+from sqlalchemy.orm import InstrumentedAttribute, Session, contains_eager, selectinload
 
 from lesson_app.lessons import check_file, check_text, render_lesson
 from lesson_app.lessons.document import Lesson as LessonDocument
@@ -169,3 +170,48 @@ def lesson_by_slug(session: Session, slug: str) -> LessonVersion | None:
         .options(contains_eager(LessonVersion.lesson), selectinload(LessonVersion.terms))
     )
     return session.scalar(statement)
+
+
+@dataclass(frozen=True)
+class LessonOverview:
+    """One lesson as the authors' page lists it: its current version and a few counts."""
+
+    slug: str
+    title: str
+    level: str | None
+    version_number: int
+    version_count: int
+    imported_at: datetime
+    question_count: int
+    term_count: int
+
+
+def lesson_overview(session: Session) -> list[LessonOverview]:
+    """Every published lesson with its current version, by title; the numbers of versions,
+    questions and glossary terms are counted in SQL (one query, no query per lesson)."""
+    versions = _count_by(LessonVersion.lesson_id)
+    questions = _count_by(Question.version_id)
+    terms = _count_by(GlossaryTerm.version_id)
+    statement = (
+        select(
+            Lesson.slug,
+            LessonVersion.title,
+            LessonVersion.level,
+            LessonVersion.number,
+            versions.c.total,
+            LessonVersion.created_at,
+            func.coalesce(questions.c.total, 0),
+            func.coalesce(terms.c.total, 0),
+        )
+        .join(LessonVersion, Lesson.current_version_id == LessonVersion.id)
+        .join(versions, versions.c.key == Lesson.id)
+        .outerjoin(questions, questions.c.key == LessonVersion.id)
+        .outerjoin(terms, terms.c.key == LessonVersion.id)
+        .order_by(func.lower(LessonVersion.title), Lesson.slug)
+    )
+    return [LessonOverview(*row) for row in session.execute(statement)]
+
+
+def _count_by(column: InstrumentedAttribute[int]) -> Subquery:
+    """A subquery of the number of rows per value of ``column``, as ``key`` and ``total``."""
+    return select(column.label("key"), func.count().label("total")).group_by(column).subquery()

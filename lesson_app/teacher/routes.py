@@ -1,0 +1,188 @@
+"""Views of the teacher's pages.
+
+Every class id in a URL goes through ``class_for_teacher``: another teacher's class and a
+class that does not exist both answer the same 404.
+"""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, url_for
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from lesson_app.access import FORM_ERROR_STATUS
+from lesson_app.db import get_session
+from lesson_app.models import Classroom, User
+from lesson_app.services.classes import (
+    ClassError,
+    assign_lesson,
+    assignable_lessons,
+    class_for_teacher,
+    class_summaries,
+    create_class,
+    current_enrolment,
+    current_students,
+    remove_student,
+    rename_class,
+    rotate_join_code,
+    set_archived,
+    unassign_lesson,
+)
+from lesson_app.teacher import bp
+from lesson_app.teacher.forms import AssignLessonForm, ClassNameForm
+
+
+def _teacher() -> User:
+    """The logged-in teacher (the user object itself, not Flask-Login's proxy)."""
+    return current_user._get_current_object()
+
+
+def _class_or_404(class_id: int) -> Classroom:
+    """The class if the current user may run it, else answer 404."""
+    classroom = class_for_teacher(get_session(), _teacher(), class_id)
+    if classroom is None:
+        abort(404)
+    return classroom
+
+
+def _to_class(classroom: Classroom, message: str) -> Response:
+    """Flash ``message`` and go back to the class page."""
+    flash(message)
+    return redirect(url_for("teacher.class_page", class_id=classroom.id))
+
+
+def _index_page(form: ClassNameForm, status: int = 200) -> tuple[str, int]:
+    """The list of classes with the form that creates one."""
+    summaries = class_summaries(get_session(), _teacher())
+    return render_template("teacher/index.html", summaries=summaries, form=form), status
+
+
+def _class_page(
+    classroom: Classroom,
+    rename_form: ClassNameForm | None = None,
+    assign_form: AssignLessonForm | None = None,
+    status: int = 200,
+) -> tuple[str, int]:
+    """A class's page; a form sent back with errors replaces its fresh counterpart."""
+    if assign_form is None:
+        assign_form = AssignLessonForm(assignable_lessons(get_session()), formdata=None)
+    page = render_template(
+        "teacher/class.html",
+        classroom=classroom,
+        students=current_students(classroom),
+        rename_form=rename_form or ClassNameForm(formdata=None, name=classroom.name),
+        assign_form=assign_form,
+        register_url=url_for("auth.register", code=classroom.join_code, _external=True),
+    )
+    return page, status
+
+
+@bp.get("/")
+def index() -> tuple[str, int]:
+    """The teacher's classes, current then archived, and a form to create one."""
+    return _index_page(ClassNameForm())
+
+
+@bp.post("/classes")
+def create() -> Response | tuple[str, int]:
+    """Create a class with a new join code."""
+    form = ClassNameForm()
+    if form.validate_on_submit():
+        try:
+            classroom = create_class(get_session(), _teacher(), form.name.data)
+        except ClassError as error:
+            form.name.errors.append(str(error))
+        else:
+            return _to_class(classroom, f"The class {classroom.name} is ready.")
+    return _index_page(form, FORM_ERROR_STATUS)
+
+
+@bp.get("/classes/<int:class_id>")
+def class_page(class_id: int) -> tuple[str, int]:
+    """A class: its join code, roster and assignments, and the forms that change them."""
+    return _class_page(_class_or_404(class_id))
+
+
+@bp.post("/classes/<int:class_id>/rename")
+def rename(class_id: int) -> Response | tuple[str, int]:
+    """Give the class a new name."""
+    classroom = _class_or_404(class_id)
+    form = ClassNameForm()
+    if not form.validate_on_submit():
+        return _class_page(classroom, rename_form=form, status=FORM_ERROR_STATUS)
+    rename_class(get_session(), classroom, form.name.data)
+    return _to_class(classroom, f"The class is now called {classroom.name}.")
+
+
+@bp.post("/classes/<int:class_id>/join-code")
+def new_code(class_id: int) -> Response:
+    """Replace the class's join code; the old one stops working."""
+    classroom = _class_or_404(class_id)
+    try:
+        rotate_join_code(get_session(), classroom)
+    except ClassError as error:
+        return _to_class(classroom, str(error))
+    return _to_class(
+        classroom, f"The new join code is {classroom.join_code}. The old one no longer works."
+    )
+
+
+@bp.post("/classes/<int:class_id>/archive")
+def archive(class_id: int) -> Response:
+    """Archive the class: no one can join it and its students no longer see it."""
+    classroom = _class_or_404(class_id)
+    set_archived(get_session(), classroom, True)
+    return _to_class(classroom, "The class is archived.")
+
+
+@bp.post("/classes/<int:class_id>/unarchive")
+def unarchive(class_id: int) -> Response:
+    """Bring an archived class back."""
+    classroom = _class_or_404(class_id)
+    set_archived(get_session(), classroom, False)
+    return _to_class(classroom, "The class is current again.")
+
+
+@bp.get("/classes/<int:class_id>/students/<int:student_id>/remove")
+def confirm_remove(class_id: int, student_id: int) -> str:
+    """Ask before removing a student from the class."""
+    classroom = _class_or_404(class_id)
+    enrolment = current_enrolment(classroom, student_id)
+    if enrolment is None:
+        abort(404)
+    return render_template("teacher/remove_student.html", classroom=classroom, enrolment=enrolment)
+
+
+@bp.post("/classes/<int:class_id>/students/<int:student_id>/remove")
+def remove(class_id: int, student_id: int) -> Response:
+    """Remove a student from the class; their past work is kept."""
+    classroom = _class_or_404(class_id)
+    enrolment = remove_student(get_session(), classroom, student_id)
+    if enrolment is None:
+        abort(404)
+    return _to_class(classroom, f"{enrolment.student.name} is no longer in the class.")
+
+
+@bp.post("/classes/<int:class_id>/assignments")
+def assign(class_id: int) -> Response | tuple[str, int]:
+    """Assign a published lesson to the class, or change its due date."""
+    classroom = _class_or_404(class_id)
+    form = AssignLessonForm(assignable_lessons(get_session()))
+    if form.validate_on_submit():
+        try:
+            assignment = assign_lesson(get_session(), classroom, form.lesson.data, form.due_at())
+        except ClassError as error:
+            form.lesson.errors.append(str(error))
+        else:
+            title = assignment.lesson.current_version.title
+            return _to_class(classroom, f"{title} is assigned to the class.")
+    return _class_page(classroom, assign_form=form, status=FORM_ERROR_STATUS)
+
+
+@bp.post("/classes/<int:class_id>/assignments/<int:assignment_id>/delete")
+def unassign(class_id: int, assignment_id: int) -> Response:
+    """Take a lesson off the class."""
+    classroom = _class_or_404(class_id)
+    if not unassign_lesson(get_session(), classroom, assignment_id):
+        abort(404)
+    return _to_class(classroom, "The lesson is no longer assigned to the class.")

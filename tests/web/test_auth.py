@@ -1,0 +1,291 @@
+"""Accounts: logging in and out, registering, passwords, sessions and rate limits."""
+
+from __future__ import annotations
+
+import pytest
+from argon2 import Type
+from sqlalchemy import func, select
+
+from lesson_app.models import Enrolment, User
+from lesson_app.services.accounts import authenticate, create_user
+from lesson_app.services.classes import create_class
+from tests.support import PASSWORD, csrf_token, post_form
+
+
+def log_in(client, email, password=PASSWORD, **request):
+    """Send the login form (whatever the answer)."""
+    return post_form(client, "/login", {"email": email, "password": password}, **request)
+
+
+@pytest.fixture
+def teacher(session):
+    return create_user(
+        session, email="t@example.org", name="Tess", password=PASSWORD, roles=["teacher"]
+    )
+
+
+@pytest.fixture
+def student(session):
+    return create_user(
+        session, email="s@example.org", name="Sam", password=PASSWORD, roles=["student"]
+    )
+
+
+@pytest.fixture
+def classroom(session, teacher):
+    return create_class(session, teacher, "Year 10")
+
+
+def count(session, model):
+    return session.scalar(select(func.count()).select_from(model))
+
+
+# --- logging in -------------------------------------------------------------------------------
+
+
+def test_login_sends_each_role_to_its_home(client, student, teacher):
+    assert log_in(client, "s@example.org").headers["Location"] == "/student/"
+    other = client.application.test_client()
+    assert log_in(other, "T@Example.org ").headers["Location"] == "/teacher/"
+
+
+@pytest.mark.parametrize(
+    "email, password", [("s@example.org", "wrong password"), ("nobody@example.org", PASSWORD)]
+)
+def test_wrong_email_or_password_says_the_same(client, student, email, password):
+    response = log_in(client, email, password)
+    assert response.status_code == 422
+    assert "The email address or the password is not right." in response.get_data(as_text=True)
+    assert client.get("/student/").status_code == 302
+
+
+def test_login_without_csrf_token_is_refused(client, student):
+    response = client.post("/login", data={"email": "s@example.org", "password": PASSWORD})
+    assert response.status_code == 400
+    assert "Form expired" in response.get_data(as_text=True)
+    assert client.get("/student/").status_code == 302
+
+
+@pytest.mark.parametrize(
+    "target, expected",
+    [
+        ("/lessons/x", "/lessons/x"),
+        ("//evil.example/", "/student/"),
+        ("https://evil.example/", "/student/"),
+        ("/\\evil.example", "/student/"),
+        ("javascript:alert(1)", "/student/"),
+    ],
+)
+def test_next_redirect_stays_on_the_site(client, student, target, expected):
+    response = post_form(
+        client, "/login", {"email": "s@example.org", "password": PASSWORD, "next": target}
+    )
+    assert response.headers["Location"] == expected
+
+
+def test_protected_page_sends_anonymous_visitors_to_login_and_back(client, student):
+    response = client.get("/student/")
+    assert response.status_code == 302
+    assert "/login?next=%2Fstudent%2F" in response.headers["Location"]
+    html = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert 'name="next" type="hidden" value="/student/"' in html
+
+
+# --- registering ------------------------------------------------------------------------------
+
+
+def registration(code, **changes):
+    data = {
+        "name": "New Student",
+        "email": "new@example.org",
+        "password": PASSWORD,
+        "confirm": PASSWORD,
+        "join_code": code,
+    }
+    return {**data, **changes}
+
+
+def test_student_registers_with_a_join_code_and_is_in_the_class(client, session, classroom):
+    code = classroom.join_code.lower().replace("-", "")
+    response = post_form(client, "/register", registration(code))
+    assert response.status_code == 302 and response.headers["Location"] == "/student/"
+    user = session.scalar(select(User).where(User.email == "new@example.org"))
+    assert user.roles == {"student"}
+    assert session.scalar(select(Enrolment.class_id).where(Enrolment.student_id == user.id)) == (
+        classroom.id
+    )
+    assert "Year 10" in client.get("/student/").get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    "changes, message",
+    [
+        ({"join_code": "ZZZZ-ZZZZ"}, "No class has this join code"),
+        ({"password": "short", "confirm": "short"}, "Use at least 8 characters."),
+        (
+            {"password": "x" * 129, "confirm": "x" * 129},
+            "Field cannot be longer than 128 characters.",
+        ),
+        ({"password": "password123", "confirm": "password123"}, "one of the most common"),
+        ({"password": "new@example.org", "confirm": "new@example.org"}, "your name or email"),
+        ({"confirm": "something else"}, "The two passwords differ."),
+        ({"email": "not an email"}, "Invalid email address."),
+        ({"name": ""}, "This field is required."),
+    ],
+)
+def test_registration_errors_are_explained_and_store_nothing(
+    client, session, classroom, changes, message
+):
+    before = count(session, User)
+    response = post_form(client, "/register", registration(classroom.join_code, **changes))
+    assert response.status_code == 422
+    assert message in response.get_data(as_text=True)
+    assert count(session, User) == before
+
+
+def test_registering_a_taken_email_is_refused(client, session, student, classroom):
+    response = post_form(
+        client, "/register", registration(classroom.join_code, email="S@example.org")
+    )
+    assert response.status_code == 422
+    assert "already exists" in response.get_data(as_text=True)
+
+
+def test_any_unicode_password_works(client, session, classroom):
+    password = "ünïcødé пароль 密码"
+    post_form(
+        client, "/register", registration(classroom.join_code, password=password, confirm=password)
+    )
+    assert authenticate(session, "new@example.org", password) is not None
+
+
+def test_registration_without_csrf_token_stores_nothing(client, session, classroom):
+    before = count(session, User)
+    assert client.post("/register", data=registration(classroom.join_code)).status_code == 400
+    assert count(session, User) == before
+
+
+def test_teacher_registration(client, session):
+    data = {"name": "Tina", "email": "tina@example.org", "password": PASSWORD, "confirm": PASSWORD}
+    response = post_form(client, "/register/teacher", data)
+    assert response.headers["Location"] == "/teacher/"
+    assert session.scalar(select(User).where(User.email == "tina@example.org")).roles == {"teacher"}
+
+
+def test_teacher_registration_can_be_turned_off(tmp_path):
+    from tests.support import make_app
+
+    app = make_app(tmp_path / "db.sqlite3", TEACHER_SIGNUP=False)
+    client = app.test_client()
+    assert client.get("/register/teacher").status_code == 404
+    assert "a teacher account" not in client.get("/login").get_data(as_text=True)
+
+
+# --- passwords and sessions -------------------------------------------------------------------
+
+
+def change_password(client, current, new):
+    return post_form(client, "/account", {"current": current, "password": new, "confirm": new})
+
+
+def test_password_change_needs_the_current_password(client, session, student):
+    log_in(client, "s@example.org")
+    response = change_password(client, "not it at all", "a brand new phrase")
+    assert response.status_code == 422 and "current password is not right" in response.text
+    assert authenticate(session, "s@example.org", PASSWORD) is not None
+
+
+def test_password_change_ends_other_sessions_but_not_this_one(client, session, student):
+    other = client.application.test_client()
+    log_in(client, "s@example.org")
+    log_in(other, "s@example.org")
+    assert change_password(client, PASSWORD, "a brand new phrase").status_code == 302
+    assert client.get("/student/").status_code == 200
+    assert other.get("/student/").status_code == 302
+    assert authenticate(session, "s@example.org", "a brand new phrase") is not None
+    assert authenticate(session, "s@example.org", PASSWORD) is None
+
+
+def session_cookie(client):
+    return client.get_cookie("session").value
+
+
+def test_login_starts_a_new_session(client, student):
+    token_before = csrf_token(client, "/login")
+    cookie_before = session_cookie(client)
+    log_in(client, "s@example.org")
+    assert session_cookie(client) != cookie_before
+    # a token from before the login belongs to the old session and no longer works
+    response = client.post(
+        "/account",
+        data={
+            "csrf_token": token_before,
+            "current": PASSWORD,
+            "password": "another new phrase",
+            "confirm": "another new phrase",
+        },
+    )
+    assert response.status_code == 400
+
+
+def test_logout_ends_the_session_and_a_copied_cookie(client, student):
+    log_in(client, "s@example.org")
+    copied = session_cookie(client)
+    token = csrf_token(client, "/account")
+    assert client.post("/logout", data={"csrf_token": token}).status_code == 302
+    assert client.get("/student/").status_code == 302
+    replay = client.application.test_client()
+    replay.set_cookie("session", copied)
+    assert replay.get("/student/").status_code == 302
+
+
+def test_logout_is_a_post_with_csrf(client, student):
+    log_in(client, "s@example.org")
+    assert client.get("/logout").status_code == 405
+    assert client.post("/logout").status_code == 400
+    assert client.get("/student/").status_code == 200
+
+
+def test_passwords_are_hashed_with_argon2id(session, student, cheap_password_hashing):
+    assert student.password_hash.startswith("$argon2id$")
+    assert PASSWORD not in student.password_hash
+    # the tests hash cheaply (see conftest); the site uses RFC 9106's low-memory profile
+    site = cheap_password_hashing
+    assert (site.type, site.time_cost, site.memory_cost, site.parallelism) == (Type.ID, 3, 65536, 4)
+
+
+# --- rate limits ------------------------------------------------------------------------------
+
+
+def test_failed_logins_on_one_account_are_limited_across_addresses(client, student):
+    for attempt in range(10):
+        response = log_in(
+            client,
+            "s@example.org",
+            "wrong password",
+            environ_base={"REMOTE_ADDR": f"10.0.0.{attempt}"},
+        )
+        assert response.status_code == 422
+    blocked = log_in(client, "s@example.org", PASSWORD, environ_base={"REMOTE_ADDR": "10.0.1.1"})
+    assert blocked.status_code == 429
+    assert "Too many tries" in blocked.get_data(as_text=True)
+
+
+def test_failed_logins_from_one_address_are_limited_across_accounts(client, student):
+    for attempt in range(30):
+        assert log_in(client, f"user{attempt}@example.org", "wrong").status_code == 422
+    assert log_in(client, "s@example.org").status_code == 429
+
+
+def test_successful_logins_do_not_count(client, student):
+    for _ in range(12):
+        assert log_in(client, "s@example.org").status_code == 302
+        client.post("/logout", data={"csrf_token": csrf_token(client, "/account")})
+
+
+def test_join_code_guesses_are_limited(client, classroom):
+    for attempt in range(20):
+        data = registration(f"ZZZZ-ZZZ{attempt % 9 + 1}", email=f"n{attempt}@example.org")
+        assert post_form(client, "/register", data).status_code == 422
+    response = post_form(client, "/register", registration(classroom.join_code))
+    assert response.status_code == 429
