@@ -243,6 +243,9 @@ def demo() -> None:
     click.echo("Demo accounts (for trying the site; do not use them on a public server):")
     for account in result.accounts:
         click.echo(f"  {account.role:<8} {account.email:<22} password: {account.password}")
-    click.echo(f"Demo class: {result.classroom.name}, join code {result.classroom.join_code}")
+    click.echo(
+        f'The class "{result.classroom.name}" has the join code {result.classroom.join_code}: '
+        "a new student registers with it at /register."
+    )
     if not result.lesson_assigned:
         click.echo("The seed lesson is not imported yet: run `lesson-app lessons import content`.")

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from flask import Flask
 from werkzeug.serving import make_server
 
 from lesson_app.db import get_db
@@ -44,10 +46,20 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         for path in (LESSON_FILE, *sorted(CONTENT.glob("*.md"))):
             outcome = import_lesson_file(get_db(app).session(), path)
             assert outcome.status == "added", outcome.problems
+    with serving(app) as url:
+        yield url
+
+
+@contextmanager
+def serving(app: Flask) -> Iterator[str]:
+    """Serve ``app`` on a free port in a thread of its own; yield its URL, then stop it and
+    close the app's database connections."""
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join()
-    get_db(app).engine.dispose()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join()
+        get_db(app).engine.dispose()
