@@ -96,3 +96,26 @@ def log_in(client: FlaskClient, email: str, password: str = PASSWORD) -> TestRes
 def without_csrf_tokens(html: str) -> str:
     """The page with its CSRF tokens blanked (they carry a timestamp), to compare pages."""
     return CSRF_TOKEN.sub('name="csrf_token" value=""', html)
+
+
+def right_answer(question_type: str, key: dict) -> object:
+    """The answer that earns every point, built from a question's stored answer key."""
+    if question_type == "single":
+        return next(o["id"] for o in key["options"] if o["correct"])
+    if question_type == "multiple":
+        return [o["id"] for o in key["options"] if o["correct"]]
+    if question_type == "true-false":
+        return "true" if key["answer"] else "false"
+    if question_type == "short":
+        return key["accepted"][0]
+    if question_type == "numeric":
+        return key["value"]
+    if question_type == "ordering":
+        return {item["id"]: place for place, item in enumerate(key["items"], start=1)}
+    if question_type == "matching":
+        return {pair["left_id"]: pair["right_id"] for pair in key["pairs"]}
+    if question_type == "blanks":
+        return [alternatives[0] for alternatives in key["blanks"]]
+    if question_type == "evidence":
+        return list(key["sentences"])
+    raise ValueError(f"unknown question type {question_type}")

@@ -4,7 +4,10 @@ Each module is pure (no Flask, no database) and provides:
 ``NAME``, ``LABEL``, ``FIELDS`` (the ``Name:`` lines it reads besides Type, Points, Evidence
 and Feedback), ``LIST_KINDS`` (the lists it reads), ``parse(block, ctx) -> spec | None``
 and ``display(spec, inline) -> dict`` (what a student may see before submitting);
-optionally ``feedback(spec, inline)`` (per-option feedback) and ``OWNS_BODY``.
+``load(key) -> spec`` (the spec back from its stored JSON), ``read_answer(spec, values)``
+(the answer from the form fields of one question) and ``grade(spec, answer) -> Grade``;
+optionally ``feedback(spec, inline)`` (per-option feedback), ``OWNS_BODY`` and ``SHUFFLED``
+(the lists of ``display`` shown in an order of their own for each attempt).
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from collections.abc import Callable
 from types import ModuleType
 
 from . import blanks, evidence, matching, multiple, numeric, ordering, short, single, true_false
+from .base import stable_shuffle
 
 REGISTRY: dict[str, ModuleType] = {
     module.NAME: module
@@ -62,3 +66,12 @@ def item_feedback(module: ModuleType, spec: object, inline: Callable[[str], str]
     """Per-option feedback as HTML by option id, for the types that have it."""
     feedback = getattr(module, "feedback", None)
     return feedback(spec, inline) if feedback else {}
+
+
+def shuffled_display(type_name: str, display: dict, seed: str) -> dict:
+    """A question's display data with its shuffled lists in the order of one attempt."""
+    keys = getattr(REGISTRY[type_name], "SHUFFLED", ())
+    return {
+        name: stable_shuffle(list(value), seed) if name in keys else value
+        for name, value in display.items()
+    }

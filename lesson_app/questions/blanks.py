@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from .base import ParseContext, QuestionBlock
-from .short import parse_alternatives, parse_typos
+from .grading import UNANSWERED, Grade, grade_by_fraction, match_text
+from .short import MAX_ANSWER_LENGTH, parse_alternatives, parse_typos
 
 NAME = "blanks"
 LABEL = "Fill in the blanks"
@@ -59,3 +60,29 @@ def display(spec: BlanksSpec, inline: Callable[[str], str]) -> dict[str, Any]:
     marked = BLANK.sub(lambda _: f"\ue000{next(counter)}\ue001", spec.text)
     pieces = _PLACEHOLDER.split(inline(marked))
     return {"pieces": pieces[0::2], "blanks": len(spec.blanks)}
+
+
+def load(key: dict[str, Any]) -> BlanksSpec:
+    """The spec back from its stored answer key."""
+    return BlanksSpec(key["text"], tuple(tuple(b) for b in key["blanks"]), int(key["typos"]))
+
+
+def read_answer(spec: BlanksSpec, values: dict[str, list[str]]) -> list[str]:
+    """The text typed in each blank, in order."""
+    return [
+        ((values.get(str(index)) or [""])[0] or "")[:MAX_ANSWER_LENGTH]
+        for index in range(len(spec.blanks))
+    ]
+
+
+def grade(spec: BlanksSpec, answer: list[str]) -> Grade:
+    """The share of blanks filled right, each compared like a short answer."""
+    if not any(text.strip() for text in answer):
+        return UNANSWERED
+    parts, notes = {}, []
+    for index, accepted in enumerate(spec.blanks):
+        given = answer[index] if index < len(answer) else ""
+        right, how = match_text(given, accepted, spec.typos)
+        parts[str(index)] = right
+        notes.extend(note for note in how if note not in notes)
+    return grade_by_fraction(sum(parts.values()) / len(spec.blanks), notes, parts)

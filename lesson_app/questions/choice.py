@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .base import ParseContext, QuestionBlock
+from .grading import UNANSWERED, Grade, grade_by_fraction
 from .text import fold
 
 MAX_OPTIONS = 12
@@ -71,3 +72,34 @@ def display_options(spec: ChoiceSpec, inline: Callable[[str], str]) -> dict[str,
 def option_feedback(spec: ChoiceSpec, inline: Callable[[str], str]) -> dict[str, str]:
     """Per-option feedback as HTML, by option id."""
     return {o.id: inline(o.feedback) for o in spec.options if o.feedback}
+
+
+def load_choice(key: dict[str, Any]) -> ChoiceSpec:
+    """The spec back from its stored answer key."""
+    return ChoiceSpec(tuple(Option(**option) for option in key["options"]))
+
+
+def chosen_ids(spec: ChoiceSpec, values: dict[str, list[str]]) -> list[str]:
+    """The option ids a form chose, in the options' order, ignoring anything unknown."""
+    chosen = set(values.get("", []))
+    return [option.id for option in spec.options if option.id in chosen]
+
+
+def grade_single(spec: ChoiceSpec, answer: str | None) -> Grade:
+    """All the points for the right option, none otherwise."""
+    if not answer:
+        return UNANSWERED
+    right = answer in spec.correct_ids
+    return grade_by_fraction(1.0 if right else 0.0, parts={answer: right})
+
+
+def grade_multiple(spec: ChoiceSpec, answer: list[str]) -> Grade:
+    """Right choices minus wrong ones, over the number of right options, never below zero."""
+    if not answer:
+        return UNANSWERED
+    answer = list(dict.fromkeys(answer))  # an option chosen twice still counts once
+    correct = set(spec.correct_ids)
+    hits = sum(1 for option_id in answer if option_id in correct)
+    misses = len(answer) - hits
+    parts = {option_id: option_id in correct for option_id in answer}
+    return grade_by_fraction((hits - misses) / len(correct), parts=parts)

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .base import ParseContext, QuestionBlock, locate_quote
+from .grading import UNANSWERED, Grade, grade_by_fraction
 from .text import unquote
 
 NAME = "evidence"
@@ -55,3 +56,23 @@ def parse(block: QuestionBlock, ctx: ParseContext) -> EvidenceSpec | None:
 def display(spec: EvidenceSpec, inline: Callable[[str], str]) -> dict[str, Any]:
     """Every sentence of the reading, by paragraph, to choose from."""
     return {"sentences": [{"ref": ref, "html": html.escape(text)} for ref, text in spec.choices]}
+
+
+def load(key: dict[str, Any]) -> EvidenceSpec:
+    """The spec back from its stored answer key."""
+    return EvidenceSpec(tuple(tuple(choice) for choice in key["choices"]), tuple(key["sentences"]))
+
+
+def read_answer(spec: EvidenceSpec, values: dict[str, list[str]]) -> list[str]:
+    """The sentences chosen (their addresses), in reading order."""
+    chosen = set(values.get("", []))
+    return [ref for ref, _ in spec.choices if ref in chosen]
+
+
+def grade(spec: EvidenceSpec, answer: list[str]) -> Grade:
+    """Credit by overlap: sentences shared with the key over all sentences either chose."""
+    if not answer:
+        return UNANSWERED
+    key, chosen = set(spec.sentences), set(answer)
+    parts = {ref: ref in key for ref in answer}
+    return grade_by_fraction(len(key & chosen) / len(key | chosen), parts=parts)

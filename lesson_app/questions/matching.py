@@ -7,11 +7,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from .base import ParseContext, QuestionBlock, opaque_id, stable_shuffle
+from .grading import UNANSWERED, Grade, grade_by_fraction
 from .text import fold
 
 NAME = "matching"
 LABEL = "Matching"
 FIELDS: frozenset[str] = frozenset()
+# What the quiz page shows in an order of its own for each attempt.
+SHUFFLED = ("rights",)
 LIST_KINDS = frozenset({"bullet"})
 MAX_PAIRS = 12
 
@@ -65,3 +68,27 @@ def display(spec: MatchingSpec, inline: Callable[[str], str]) -> dict[str, Any]:
         "lefts": [{"id": p.left_id, "html": inline(p.left)} for p in spec.pairs],
         "rights": [{"id": right_id, "html": inline(text)} for right_id, text in rights],
     }
+
+
+def load(key: dict[str, Any]) -> MatchingSpec:
+    """The spec back from its stored answer key."""
+    return MatchingSpec(tuple(Pair(**pair) for pair in key["pairs"]))
+
+
+def read_answer(spec: MatchingSpec, values: dict[str, list[str]]) -> dict[str, str]:
+    """The right side chosen for each left side (unknown ids ignored)."""
+    rights = {pair.right_id for pair in spec.pairs}
+    answer = {}
+    for pair in spec.pairs:
+        chosen = (values.get(pair.left_id) or [""])[0]
+        if chosen in rights:
+            answer[pair.left_id] = chosen
+    return answer
+
+
+def grade(spec: MatchingSpec, answer: dict[str, str]) -> Grade:
+    """The share of left sides matched with their right side."""
+    if not answer:
+        return UNANSWERED
+    parts = {pair.left_id: answer.get(pair.left_id) == pair.right_id for pair in spec.pairs}
+    return grade_by_fraction(sum(parts.values()) / len(spec.pairs), parts=parts)

@@ -3,11 +3,21 @@
 from __future__ import annotations
 
 from .base import ParseContext, QuestionBlock
-from .choice import ChoiceSpec, display_options, option_feedback, parse_options
+from .choice import (
+    ChoiceSpec,
+    chosen_ids,
+    display_options,
+    grade_multiple,
+    load_choice,
+    option_feedback,
+    parse_options,
+)
 
 NAME = "multiple"
 LABEL = "Select all that apply"
 FIELDS: frozenset[str] = frozenset()
+# What the quiz page shows in an order of its own for each attempt.
+SHUFFLED = ("options",)
 LIST_KINDS = frozenset({"task"})
 display = display_options
 feedback = option_feedback
@@ -20,3 +30,12 @@ def parse(block: QuestionBlock, ctx: ParseContext) -> ChoiceSpec | None:
         ctx.error(block.line, "mark at least one right option with [x]")
         return None
     return spec
+
+
+grade = grade_multiple
+load = load_choice
+
+
+def read_answer(spec: ChoiceSpec, values: dict[str, list[str]]) -> list[str]:
+    """The chosen options' ids."""
+    return chosen_ids(spec, values)

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from .base import ParseContext, QuestionBlock
+from .grading import UNANSWERED, Grade, grade_by_fraction, words_removed
 from .numbers import parse_number
+from .text import collapse_spaces
 
 NAME = "numeric"
 LABEL = "Number"
@@ -59,3 +62,29 @@ def _parse_tolerance(block: QuestionBlock, ctx: ParseContext) -> tuple[str | Non
 def display(spec: NumericSpec, inline: Callable[[str], str]) -> dict[str, Any]:
     """A number box; units students may type are public, the value is not."""
     return {"units": list(spec.units)}
+
+
+def load(key: dict[str, Any]) -> NumericSpec:
+    """The spec back from its stored answer key."""
+    return NumericSpec(
+        key["value"], key["tolerance"], bool(key["tolerance_percent"]), tuple(key["units"])
+    )
+
+
+def read_answer(spec: NumericSpec, values: dict[str, list[str]]) -> str:
+    """The typed number, as typed."""
+    return ((values.get("") or [""])[0] or "")[:100]
+
+
+def grade(spec: NumericSpec, answer: str) -> Grade:
+    """All the points within the tolerance; separators, decimal comma and units allowed."""
+    if not answer.strip():
+        return UNANSWERED
+    text = words_removed(answer, spec.units) if spec.units else answer
+    number = parse_number(text)
+    if number is None:
+        return grade_by_fraction(0.0, ("this is not a number",))
+    value, tolerance = Decimal(spec.value), Decimal(spec.tolerance)
+    allowed = abs(value) * tolerance / 100 if spec.tolerance_percent else tolerance
+    notes = ("units ignored",) if spec.units and text != collapse_spaces(answer) else ()
+    return grade_by_fraction(1.0 if abs(number - value) <= allowed else 0.0, notes)

@@ -7,11 +7,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from .base import ParseContext, QuestionBlock, opaque_id, stable_shuffle
+from .grading import UNANSWERED, Grade, grade_by_fraction
 from .text import fold
 
 NAME = "ordering"
 LABEL = "Put in order"
 FIELDS: frozenset[str] = frozenset()
+# What the quiz page shows in an order of its own for each attempt.
+SHUFFLED = ("items",)
 LIST_KINDS = frozenset({"numbered"})
 MAX_ITEMS = 12
 
@@ -58,3 +61,29 @@ def display(spec: OrderingSpec, inline: Callable[[str], str]) -> dict[str, Any]:
     if shuffled == list(spec.items):
         shuffled = shuffled[1:] + shuffled[:1]
     return {"items": [{"id": item.id, "html": inline(item.text)} for item in shuffled]}
+
+
+def load(key: dict[str, Any]) -> OrderingSpec:
+    """The spec back from its stored answer key."""
+    return OrderingSpec(tuple(OrderItem(**item) for item in key["items"]))
+
+
+def read_answer(spec: OrderingSpec, values: dict[str, list[str]]) -> dict[str, int]:
+    """The position (1, 2 ...) the student gave each item; items left unplaced are missing."""
+    positions = {}
+    for item in spec.items:
+        chosen = (values.get(item.id) or [""])[0].strip()
+        if chosen.isascii() and chosen.isdigit() and 1 <= int(chosen) <= len(spec.items):
+            positions[item.id] = int(chosen)
+    return positions
+
+
+def grade(spec: OrderingSpec, answer: dict[str, int]) -> Grade:
+    """The share of pairs of items put in the right order (ties and gaps earn nothing)."""
+    if not answer:
+        return UNANSWERED
+    ids = [item.id for item in spec.items]
+    pairs = [(a, b) for i, a in enumerate(ids) for b in ids[i + 1 :]]
+    right = sum(1 for a, b in pairs if a in answer and b in answer and answer[a] < answer[b])
+    parts = {item_id: answer.get(item_id) == place for place, item_id in enumerate(ids, 1)}
+    return grade_by_fraction(right / len(pairs), parts=parts)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .base import ParseContext, QuestionBlock
+from .grading import UNANSWERED, Grade, grade_by_fraction, match_text
 from .text import fold
 
 NAME = "short"
@@ -67,3 +68,24 @@ def parse(block: QuestionBlock, ctx: ParseContext) -> ShortSpec | None:
 def display(spec: ShortSpec, inline: Callable[[str], str]) -> dict[str, Any]:
     """Nothing but a text box: the accepted answers stay on the server."""
     return {}
+
+
+MAX_ANSWER_LENGTH = 500
+
+
+def load(key: dict[str, Any]) -> ShortSpec:
+    """The spec back from its stored answer key."""
+    return ShortSpec(tuple(key["accepted"]), int(key["typos"]))
+
+
+def read_answer(spec: ShortSpec, values: dict[str, list[str]]) -> str:
+    """The typed text (cut to a sensible length)."""
+    return ((values.get("") or [""])[0] or "")[:MAX_ANSWER_LENGTH]
+
+
+def grade(spec: ShortSpec, answer: str) -> Grade:
+    """All the points when the text matches an accepted answer (leniently), none otherwise."""
+    if not answer.strip():
+        return UNANSWERED
+    right, notes = match_text(answer, spec.accepted, spec.typos)
+    return grade_by_fraction(1.0 if right else 0.0, notes)

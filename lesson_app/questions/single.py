@@ -3,11 +3,21 @@
 from __future__ import annotations
 
 from .base import ParseContext, QuestionBlock
-from .choice import ChoiceSpec, display_options, option_feedback, parse_options
+from .choice import (
+    ChoiceSpec,
+    chosen_ids,
+    display_options,
+    grade_single,
+    load_choice,
+    option_feedback,
+    parse_options,
+)
 
 NAME = "single"
 LABEL = "Single choice"
 FIELDS: frozenset[str] = frozenset()
+# What the quiz page shows in an order of its own for each attempt.
+SHUFFLED = ("options",)
 LIST_KINDS = frozenset({"task"})
 display = display_options
 feedback = option_feedback
@@ -25,3 +35,13 @@ def parse(block: QuestionBlock, ctx: ParseContext) -> ChoiceSpec | None:
         )
         return None
     return spec
+
+
+grade = grade_single
+load = load_choice
+
+
+def read_answer(spec: ChoiceSpec, values: dict[str, list[str]]) -> str | None:
+    """The chosen option's id, or None."""
+    chosen = chosen_ids(spec, values)
+    return chosen[0] if chosen else None

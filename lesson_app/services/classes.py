@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 from lesson_app.models import Assignment, Classroom, Enrolment, Lesson, LessonVersion, User
 from lesson_app.models.base import utcnow
 from lesson_app.services.accounts import AccountError
+from lesson_app.services.attempts import attempt_counts
 
 # No 0/O, 1/I/L: a code read aloud or copied from a board is never ambiguous.
 JOIN_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -199,10 +200,20 @@ class StudentAssignment:
     assignment: Assignment
     classroom: Classroom
     version: LessonVersion
+    submitted_attempts: int = 0
+    in_progress: bool = False
 
     @property
     def status(self) -> str:
         """Where the student is with this lesson, in words (the one place that decides it)."""
+        if self.in_progress:
+            return "In progress"
+        if self.submitted_attempts:
+            return (
+                "Submitted"
+                if self.submitted_attempts == 1
+                else (f"Submitted ({self.submitted_attempts} attempts)")
+            )
         return "Not started"
 
     @property
@@ -227,7 +238,11 @@ def student_assignments(session: Session, student: User) -> list[StudentAssignme
         .options(joinedload(Assignment.lesson))
         .order_by(Assignment.due_at.is_(None), Assignment.due_at, LessonVersion.title)
     )
-    return [StudentAssignment(*row) for row in session.execute(statement)]
+    progress = attempt_counts(session, student)
+    return [
+        StudentAssignment(assignment, classroom, version, *progress.get(assignment.lesson_id, ()))
+        for assignment, classroom, version in session.execute(statement)
+    ]
 
 
 def assignable_lessons(session: Session) -> list[LessonVersion]:

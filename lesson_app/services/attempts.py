@@ -1,0 +1,301 @@
+"""Taking a quiz: starting or resuming an attempt, saving drafts, submitting, the policy.
+
+Grading happens here, on the server, with the question types' pure ``grade`` functions.
+A submission is one transaction: the answer rows, then the attempt marked submitted with
+its score, on the condition that it is still open; a second submit (double click, retry,
+another worker) finds it submitted and stores nothing.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, joinedload, selectinload
+
+from lesson_app import questions
+from lesson_app.models import (
+    Assignment,
+    Attempt,
+    AttemptAnswer,
+    Classroom,
+    Enrolment,
+    Lesson,
+    LessonVersion,
+    Question,
+    User,
+)
+from lesson_app.models.base import utcnow
+from lesson_app.questions.grading import UNANSWERED, Grade
+
+
+class QuizError(ValueError):
+    """A quiz request that cannot be done; the message says why, for the student."""
+
+
+@dataclass(frozen=True)
+class StudentLesson:
+    """A lesson assigned to the student, its current version, due date and attempts."""
+
+    lesson: Lesson
+    version: LessonVersion
+    due_at: datetime | None
+    attempts: list[Attempt]
+
+    @property
+    def submitted(self) -> list[Attempt]:
+        """The submitted attempts, first to last."""
+        return [a for a in self.attempts if a.submitted]
+
+    @property
+    def open_attempt(self) -> Attempt | None:
+        """The attempt in progress, if any."""
+        return next((a for a in self.attempts if not a.submitted), None)
+
+    @property
+    def attempts_left(self) -> int | None:
+        """How many more attempts may be submitted (None: no limit)."""
+        limit = self.version.attempts
+        return None if limit == 0 else max(0, limit - len(self.submitted))
+
+    @property
+    def counted(self) -> Attempt | None:
+        """The attempt whose score counts, by the lesson's grading method."""
+        return counted_attempt(self.submitted, self.version.grading)
+
+
+def aware(moment: datetime | None) -> datetime | None:
+    """A stored time as an aware UTC datetime (SQLite gives back naive ones)."""
+    if moment is None or moment.tzinfo:
+        return moment
+    return moment.replace(tzinfo=UTC)
+
+
+def counted_attempt(submitted: list[Attempt], grading: str) -> Attempt | None:
+    """The attempt that counts: the best (earliest among equals), the last or the first."""
+    if not submitted:
+        return None
+    if grading == "first":
+        return submitted[0]
+    if grading == "last":
+        return submitted[-1]
+    return max(submitted, key=lambda attempt: attempt.score or 0)
+
+
+def student_lesson(session: Session, student: User, slug: str) -> StudentLesson | None:
+    """The lesson if it is assigned to one of the student's current classes, else None."""
+    due_dates = (
+        session.execute(
+            select(Assignment.due_at)
+            .join(Lesson, Assignment.lesson_id == Lesson.id)
+            .join(Classroom, Assignment.class_id == Classroom.id)
+            .join(Enrolment, Enrolment.class_id == Classroom.id)
+            .where(
+                Lesson.slug == slug,
+                Enrolment.student_id == student.id,
+                Enrolment.removed_at.is_(None),
+                Classroom.archived_at.is_(None),
+            )
+        )
+        .scalars()
+        .all()
+    )
+    if not due_dates:
+        return None
+    lesson = session.scalar(
+        select(Lesson).where(Lesson.slug == slug).options(joinedload(Lesson.current_version))
+    )
+    if lesson is None or lesson.current_version is None:
+        return None
+    attempts = list(
+        session.scalars(
+            select(Attempt)
+            .where(Attempt.student_id == student.id, Attempt.lesson_id == lesson.id)
+            .order_by(Attempt.number)
+        )
+    )
+    dated = [aware(d) for d in due_dates if d is not None]
+    due_at = min(dated) if len(dated) == len(due_dates) else None
+    return StudentLesson(lesson, lesson.current_version, due_at, attempts)
+
+
+def start_attempt(session: Session, student: User, assigned: StudentLesson) -> Attempt:
+    """The open attempt, or a new one on the current version if the policy allows one."""
+    if assigned.open_attempt is not None:
+        return assigned.open_attempt
+    if assigned.attempts_left == 0:
+        raise QuizError("You have used all the attempts this lesson allows.")
+    version = assigned.version
+    attempt = Attempt(
+        student_id=student.id,
+        lesson_id=assigned.lesson.id,
+        version_id=version.id,
+        number=len(assigned.attempts) + 1,
+        shuffle_seed=secrets.token_hex(8),
+        draft={},
+        max_score=sum(q.points for q in version.questions),
+    )
+    session.add(attempt)
+    try:
+        session.commit()
+    except IntegrityError:  # started twice at once: the other request's attempt is the one
+        session.rollback()
+        attempt = session.scalar(
+            select(Attempt).where(
+                Attempt.student_id == student.id,
+                Attempt.lesson_id == assigned.lesson.id,
+                Attempt.status == "open",
+            )
+        )
+        if attempt is None:
+            raise QuizError("The quiz could not be started; please try again.") from None
+    return attempt
+
+
+def attempt_for_student(session: Session, student: User, attempt_id: int) -> Attempt | None:
+    """The student's own attempt with its version and questions, or None (another's: None)."""
+    attempt = session.scalar(
+        select(Attempt)
+        .where(Attempt.id == attempt_id, Attempt.student_id == student.id)
+        .options(
+            joinedload(Attempt.version).selectinload(LessonVersion.questions),
+            joinedload(Attempt.lesson),
+            selectinload(Attempt.answers),
+        )
+    )
+    return attempt
+
+
+def read_answers(
+    version_questions: list[Question], form: Mapping[str, list[str]]
+) -> dict[str, Any]:
+    """Every question's answer from the form fields ``q-<qid>`` and ``q-<qid>-<part>``."""
+    answers = {}
+    for question in version_questions:
+        prefix = f"q-{question.qid}"
+        values = {
+            name[len(prefix) + 1 :]: form[name]
+            for name in form
+            if name == prefix or name.startswith(prefix + "-")
+        }
+        module = questions.REGISTRY[question.type]
+        answers[question.qid] = module.read_answer(module.load(question.key), values)
+    return answers
+
+
+def grade_question(question: Question, answer: Any) -> Grade:
+    """Grade one answer against the question's stored key."""
+    module = questions.REGISTRY[question.type]
+    if answer is None:
+        return UNANSWERED
+    return module.grade(module.load(question.key), answer)
+
+
+def unanswered(version_questions: list[Question], answers: Mapping[str, Any]) -> list[Question]:
+    """The questions left without an answer."""
+    return [
+        q
+        for q in version_questions
+        if grade_question(q, answers.get(q.qid)).outcome == "unanswered"
+    ]
+
+
+def save_draft(session: Session, attempt: Attempt, answers: dict[str, Any]) -> None:
+    """Keep the answers given so far; refused once the attempt is submitted."""
+    saved = session.execute(
+        update(Attempt)
+        .where(Attempt.id == attempt.id, Attempt.status == "open")
+        .values(draft=answers, saved_at=utcnow())
+    )
+    session.commit()
+    if saved.rowcount == 0:
+        raise QuizError("This attempt is already submitted; its answers can no longer change.")
+    session.refresh(attempt)
+
+
+def submit_attempt(session: Session, attempt: Attempt, answers: dict[str, Any]) -> Attempt:
+    """Grade and store the attempt, once; a repeated submit changes nothing."""
+    if attempt.submitted:
+        return attempt
+    total = 0.0
+    for question in attempt.version.questions:
+        answer = answers.get(question.qid)
+        grade = grade_question(question, answer)
+        total += grade.score(question.points)
+        session.add(
+            AttemptAnswer(
+                attempt_id=attempt.id,
+                question_id=question.id,
+                qid=question.qid,
+                position=question.position,
+                answer=answer,
+                score=grade.score(question.points),
+                max_score=question.points,
+                outcome=grade.outcome,
+                notes=list(grade.notes),
+                parts=grade.parts,
+            )
+        )
+    try:
+        session.flush()
+        marked = session.execute(
+            update(Attempt)
+            .where(Attempt.id == attempt.id, Attempt.status == "open")
+            .values(status="submitted", draft=answers, score=round(total, 2), submitted_at=utcnow())
+        ).rowcount
+    except IntegrityError:  # another request submitted it meanwhile (the database refused)
+        marked = 0
+    if marked == 1:
+        session.commit()
+    else:  # keep the submission that got there first
+        session.rollback()
+    session.expire(attempt)
+    return attempt
+
+
+def review_allowed(
+    version: LessonVersion, due_at: datetime | None, now: datetime | None = None
+) -> bool:
+    """Whether right answers, feedback and evidence may be shown after submission."""
+    if version.review == "never":
+        return False
+    if version.review == "after-due" and due_at is not None:
+        return (now or utcnow()) >= due_at
+    return True
+
+
+def is_late(attempt: Attempt, due_at: datetime | None) -> bool:
+    """True when the attempt was submitted after the due date."""
+    submitted = aware(attempt.submitted_at)
+    return due_at is not None and submitted is not None and submitted > due_at
+
+
+def student_history(session: Session, student: User) -> list[Attempt]:
+    """Every attempt of the student, newest first, with its lesson version."""
+    return list(
+        session.scalars(
+            select(Attempt)
+            .where(Attempt.student_id == student.id)
+            .options(joinedload(Attempt.version), joinedload(Attempt.lesson))
+            .order_by(Attempt.started_at.desc(), Attempt.id.desc())
+        )
+    )
+
+
+def attempt_counts(session: Session, student: User) -> dict[int, tuple[int, bool]]:
+    """For each lesson: how many attempts the student submitted, and whether one is open."""
+    rows = session.execute(
+        select(
+            Attempt.lesson_id,
+            func.count().filter(Attempt.status == "submitted"),
+            func.count().filter(Attempt.status == "open"),
+        )
+        .where(Attempt.student_id == student.id)
+        .group_by(Attempt.lesson_id)
+    )
+    return {lesson_id: (submitted, bool(open_)) for lesson_id, submitted, open_ in rows}
