@@ -154,7 +154,7 @@ def edit_distance(first: str, second: str, limit: int) -> int:
         if min(current) > limit:
             return limit + 1
         previous = current
-    return previous[-1]
+    return min(previous[-1], limit + 1)
 
 
 def words_removed(text: str, words: tuple[str, ...]) -> str:
