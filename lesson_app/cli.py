@@ -180,17 +180,17 @@ def _write_new_file(path: Path, text: str) -> None:
         raise click.ClickException(f"cannot write {path} ({exc.strerror})") from exc
 
 
+def _roles_option(help_text: str):
+    """The repeatable --role option of the users commands."""
+    return click.option(
+        "--role", "roles", required=True, multiple=True, type=click.Choice(ROLES), help=help_text
+    )
+
+
 @users_cli.command("create")
 @click.option("--email", required=True, help="The email address they log in with.")
 @click.option("--name", required=True, help="Their name, as others see it.")
-@click.option(
-    "--role",
-    "roles",
-    required=True,
-    multiple=True,
-    type=click.Choice(ROLES),
-    help="A role; repeat the option for several.",
-)
+@_roles_option("A role; repeat the option for several.")
 @click.option(
     "--password-stdin",
     is_flag=True,
@@ -211,14 +211,7 @@ def users_create(email: str, name: str, roles: tuple[str, ...], password_stdin: 
 
 @users_cli.command("set-role")
 @click.option("--email", required=True, help="The account's email address.")
-@click.option(
-    "--role",
-    "roles",
-    required=True,
-    multiple=True,
-    type=click.Choice(ROLES),
-    help="A role it should have; repeat for several. Roles not given are removed.",
-)
+@_roles_option("A role it should have; repeat for several. Roles not given are removed.")
 def users_set_role(email: str, roles: tuple[str, ...]) -> None:
     """Set the roles of an account (replacing the roles it had)."""
     session = get_session()

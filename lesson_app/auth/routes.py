@@ -48,6 +48,22 @@ def _start_session(user: User) -> None:
     login_user(user)
 
 
+def _create_account(form: TeacherRegistrationForm, role: str) -> User | None:
+    """Create the account a registration form describes; None, with the reason shown on the
+    email field, when it cannot be made (an address already taken)."""
+    try:
+        return create_user(
+            get_session(),
+            email=form.email.data,
+            name=form.name.data,
+            password=form.password.data,
+            roles=[role],
+        )
+    except AccountError as error:
+        form.email.errors.append(str(error))
+        return None
+
+
 def _form_page(template: str, form: object, **context: object) -> tuple[str, int]:
     """Render a form page: 200 when first shown, 422 when sent back with errors."""
     status = FORM_ERROR_STATUS if request.method == "POST" else 200
@@ -107,17 +123,8 @@ def register() -> Response | tuple[str, int]:
         except AccountError as error:
             form.join_code.errors.append(str(error))
         else:
-            try:
-                user = create_user(
-                    db,
-                    email=form.email.data,
-                    name=form.name.data,
-                    password=form.password.data,
-                    roles=["student"],
-                )
-            except AccountError as error:
-                form.email.errors.append(str(error))
-            else:
+            user = _create_account(form, "student")
+            if user is not None:
                 enrol(db, user, classroom)
                 _start_session(user)
                 flash(f"Welcome! You are in the class {classroom.name}.")
@@ -132,17 +139,8 @@ def register_teacher() -> Response | tuple[str, int]:
         abort(404)
     form = TeacherRegistrationForm()
     if form.validate_on_submit():
-        try:
-            user = create_user(
-                get_session(),
-                email=form.email.data,
-                name=form.name.data,
-                password=form.password.data,
-                roles=["teacher"],
-            )
-        except AccountError as error:
-            form.email.errors.append(str(error))
-        else:
+        user = _create_account(form, "teacher")
+        if user is not None:
             _start_session(user)
             flash("Welcome! Create your first class to get a join code for your students.")
             return redirect(url_for("teacher.index"))
