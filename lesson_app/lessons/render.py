@@ -15,8 +15,9 @@ from markdown_it.token import Token
 
 from .. import questions
 from ..questions.text import fold
-from .document import Lesson, RenderedLesson, RenderedQuestion, RenderedTerm
+from .document import Evidence, Lesson, Paragraph, RenderedLesson, RenderedQuestion, RenderedTerm
 from .parser import markdown
+from .passages import highlight_quote
 
 ALLOWED_TAGS = {
     "p",
@@ -104,7 +105,10 @@ def render_lesson(lesson: Lesson, glossary_url: str) -> RenderedLesson:
     return RenderedLesson(
         reading_html=render_reading(lesson, glossary_url),
         glossary=terms,
-        questions=tuple(_render_question(q, i) for i, q in enumerate(lesson.questions, start=1)),
+        questions=tuple(
+            _render_question(q, i, lesson.paragraphs)
+            for i, q in enumerate(lesson.questions, start=1)
+        ),
     )
 
 
@@ -198,8 +202,11 @@ def _text(content: str) -> Token:
     return token
 
 
-def _render_question(question, position: int) -> RenderedQuestion:
-    """A question's public display apart from its private answer key and feedback."""
+def _render_question(
+    question, position: int, paragraphs: tuple[Paragraph, ...]
+) -> RenderedQuestion:
+    """A question's public display apart from its private answer key, feedback and evidence
+    (each evidence quote with ``passage_html``: its paragraph, the quote in ``<mark>``)."""
     module = questions.REGISTRY[question.type]
     return RenderedQuestion(
         id=question.id,
@@ -214,5 +221,15 @@ def _render_question(question, position: int) -> RenderedQuestion:
             "general": render_inline(question.feedback),
             "options": questions.item_feedback(module, question.spec, render_inline),
         },
-        evidence=[dataclasses.asdict(evidence) for evidence in question.evidence],
+        evidence=[_evidence(evidence, paragraphs) for evidence in question.evidence],
     )
+
+
+def _evidence(evidence: Evidence, paragraphs: tuple[Paragraph, ...]) -> dict:
+    """An evidence quote as stored, with the passage of the reading that holds it."""
+    stored = dataclasses.asdict(evidence)
+    by_number = {paragraph.number: paragraph for paragraph in paragraphs}
+    paragraph = by_number.get(evidence.paragraph or 0)
+    if paragraph is not None:
+        stored["passage_html"] = highlight_quote(paragraph.text, evidence.quote)
+    return stored

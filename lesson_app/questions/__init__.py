@@ -68,10 +68,17 @@ def item_feedback(module: ModuleType, spec: object, inline: Callable[[str], str]
     return feedback(spec, inline) if feedback else {}
 
 
-def shuffled_display(type_name: str, display: dict, seed: str) -> dict:
-    """A question's display data with its shuffled lists in the order of one attempt."""
-    keys = getattr(REGISTRY[type_name], "SHUFFLED", ())
-    return {
+def shuffled_display(type_name: str, display: dict, key: dict, seed: str) -> dict:
+    """A question's display data with its shuffled lists in the order of one attempt.
+
+    A type may define ``unsolved(display, key)`` so that a shuffle never shows the answer
+    (an ordering question already in the right order).
+    """
+    module = REGISTRY[type_name]
+    keys = getattr(module, "SHUFFLED", ())
+    shuffled = {
         name: stable_shuffle(list(value), seed) if name in keys else value
         for name, value in display.items()
     }
+    unsolved = getattr(module, "unsolved", None)
+    return unsolved(shuffled, key) if unsolved else shuffled

@@ -63,6 +63,14 @@ def display(spec: OrderingSpec, inline: Callable[[str], str]) -> dict[str, Any]:
     return {"items": [{"id": item.id, "html": inline(item.text)} for item in shuffled]}
 
 
+def unsolved(display: dict[str, Any], key: dict[str, Any]) -> dict[str, Any]:
+    """The display with its items moved on by one if they happen to be in the right order."""
+    items = display["items"]
+    if [item["id"] for item in items] == [item["id"] for item in key["items"]]:
+        return {**display, "items": items[1:] + items[:1]}
+    return display
+
+
 def load(key: dict[str, Any]) -> OrderingSpec:
     """The spec back from its stored answer key."""
     return OrderingSpec(tuple(OrderItem(**item) for item in key["items"]))

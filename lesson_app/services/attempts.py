@@ -299,3 +299,25 @@ def attempt_counts(session: Session, student: User) -> dict[int, tuple[int, bool
         .group_by(Attempt.lesson_id)
     )
     return {lesson_id: (submitted, bool(open_)) for lesson_id, submitted, open_ in rows}
+
+
+def due_dates(session: Session, student: User) -> dict[int, datetime | None]:
+    """The due date of each lesson assigned to the student's current classes, by lesson id,
+    by the rule of ``student_lesson``: the earliest, or None when one assignment has none."""
+    rows = session.execute(
+        select(Assignment.lesson_id, Assignment.due_at)
+        .join(Classroom, Assignment.class_id == Classroom.id)
+        .join(Enrolment, Enrolment.class_id == Classroom.id)
+        .where(
+            Enrolment.student_id == student.id,
+            Enrolment.removed_at.is_(None),
+            Classroom.archived_at.is_(None),
+        )
+    )
+    dates: dict[int, list[datetime | None]] = {}
+    for lesson_id, due_at in rows:
+        dates.setdefault(lesson_id, []).append(aware(due_at))
+    return {
+        lesson_id: None if None in moments else min(m for m in moments if m is not None)
+        for lesson_id, moments in dates.items()
+    }

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lesson_app.lessons import check_file, check_text
+from lesson_app.lessons import check_file, check_text, render_lesson
 from lesson_app.questions import (
     REGISTRY,
     blanks,
@@ -23,6 +23,7 @@ from lesson_app.questions import (
     numeric,
     ordering,
     short,
+    shuffled_display,
     single,
     true_false,
 )
@@ -914,3 +915,13 @@ def test_parse_number_reads_the_decimal_comma(whole, hundredths):
     assert parse_number(f"{whole:,}".replace(",", " ") + f",{hundredths:02d}") == expected
     assert parse_number(f"{whole:,}".replace(",", ".") + f",{hundredths:02d}") == expected
     assert parse_number(f"{whole:,}.{hundredths:02d}") == expected
+
+
+def test_an_attempts_shuffle_never_shows_an_ordering_in_the_right_order():
+    rendered = render_lesson(check_file(VALID).lesson, "/g")
+    question = next(q for q in rendered.questions if q.type == "ordering")
+    right = [item["id"] for item in question.key["items"]]
+    for seed in range(200):
+        shown = shuffled_display("ordering", question.display, question.key, f"s{seed}")
+        assert [item["id"] for item in shown["items"]] != right
+        assert sorted(item["id"] for item in shown["items"]) == sorted(right)

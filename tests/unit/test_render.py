@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from lesson_app.lessons import check_file, check_text, render_lesson
+from lesson_app.lessons.passages import highlight_quote
 
 VALID = Path(__file__).parent / "fixtures" / "valid.md"
 URL = "/lessons/central-asia-mobilisation/glossary"
@@ -136,3 +137,21 @@ def test_terms_match_typographic_quotes_and_dashes():
     html = render_text(text).reading_html
     assert 'data-term="term-moscow-s-traditional-allies"' in html
     assert ">Moscow\u2019s traditional allies</a>" in html
+
+
+def test_evidence_carries_its_paragraph_with_the_quote_marked(rendered):
+    (evidence,) = rendered.questions[0].evidence
+    passage = evidence["passage_html"]
+    assert (
+        "<mark>when Russian President Vladimir Putin announced the mobilisation</mark>" in passage
+    )
+    assert passage.startswith("Almost 100,000 Russians") and passage.count("<") == 2
+
+
+def test_a_quote_is_marked_leniently_and_everything_else_escaped():
+    text = "He said: \u201cGood  ties <b>matter</b>\u201d \u2013 and left."
+    assert highlight_quote(text, '"good ties <B>matter</b>" - and') == (
+        "He said: <mark>\u201cGood  ties &lt;b&gt;matter&lt;/b&gt;\u201d \u2013 and</mark> left."
+    )
+    assert highlight_quote("A & B", "not there") == "A &amp; B"
+    assert highlight_quote("A & B", "") == "A &amp; B"

@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from lesson_app import create_app
 from lesson_app.models import Base, Lesson
+from lesson_app.services.attempts import start_attempt, student_lesson
 from lesson_app.services.classes import assign_lesson, create_class, enrol
 from lesson_app.services.lessons import import_lesson_file
 from tests.support import CONTENT, csrf_token, database, log_in, make_app, make_user
@@ -30,6 +31,7 @@ class Policy:
     allowed: frozenset[str]
     anonymous: str | int = LOGIN
     other_teacher: int | None = None  # 404 for routes about one class
+    other_student: int | None = None  # 404 for routes about the student's lesson or attempt
 
     def expected(self, visitor: str) -> str | int:
         """'ok', 'login' or a status code."""
@@ -37,6 +39,8 @@ class Policy:
             return self.anonymous
         if visitor == "other_teacher" and self.other_teacher:
             return self.other_teacher
+        if visitor == "other_student" and self.other_student:
+            return self.other_student
         return "ok" if visitor in self.allowed else 403
 
 
@@ -45,6 +49,8 @@ LOGGED_IN = EVERYONE - {"anonymous"}
 STUDENTS = frozenset({"student", "other_student"})
 TEACHERS = frozenset({"teacher", "other_teacher", "admin"})
 CLASS_TEACHER = Policy(frozenset({"teacher", "admin"}), other_teacher=404)
+# The lesson is assigned to the student's class only, and the attempt is the student's.
+OWN_QUIZ = Policy(frozenset({"student"}), other_student=404)
 
 POLICIES: dict[str, Policy] = {
     "reading.index": Policy(EVERYONE),
@@ -58,6 +64,12 @@ POLICIES: dict[str, Policy] = {
     "auth.logout": Policy(LOGGED_IN),
     "student.home": Policy(STUDENTS),
     "student.join": Policy(STUDENTS),
+    "student.history": Policy(STUDENTS),
+    "student.lesson": OWN_QUIZ,
+    "student.start": OWN_QUIZ,
+    "student.attempt": OWN_QUIZ,
+    "student.save": OWN_QUIZ,
+    "student.submit": OWN_QUIZ,
     "teacher.index": Policy(TEACHERS),
     "teacher.create": Policy(TEACHERS),
     "teacher.class_page": CLASS_TEACHER,
@@ -84,7 +96,8 @@ class World:
 
 
 def make_world(directory: Path) -> World:
-    """Teacher and other teacher each with a class; a student in each; an author, an admin."""
+    """Teacher and other teacher each with a class; a student in each; an author, an admin;
+    the seed lesson assigned to the teacher's class, and the student's open attempt at it."""
     directory.mkdir()
     app = make_app(directory / "matrix.sqlite3")
     roles = {
@@ -104,11 +117,14 @@ def make_world(directory: Path) -> World:
         enrol(db, users["student"], own)
         enrol(db, users["other_student"], other)
         assignment = assign_lesson(db, own, db.scalar(select(Lesson.id)), None)
+        assigned = student_lesson(db, users["student"], "central-asia-mobilisation")
+        attempt = start_attempt(db, users["student"], assigned)
         url_values = {
             "class_id": own.id,
             "student_id": users["student"].id,
             "assignment_id": assignment.id,
             "slug": "central-asia-mobilisation",
+            "attempt_id": attempt.id,
         }
     return World(app, emails, url_values)
 

@@ -65,8 +65,8 @@ def _create_triggers() -> None:
             end = " END IF;" if condition else ""
             op.execute(
                 f"CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
-                f"{test}RAISE EXCEPTION '{message}' USING ERRCODE = 'integrity_constraint_violation';"
-                f"{end} "
+                f"{test}RAISE EXCEPTION '{message}' "
+                f"USING ERRCODE = 'integrity_constraint_violation';{end} "
                 f"RETURN {'OLD' if event == 'DELETE' else 'NEW'}; END $$"
             )
             op.execute(
