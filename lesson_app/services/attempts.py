@@ -89,28 +89,13 @@ def counted_attempt(submitted: list[Attempt], grading: str) -> Attempt | None:
 
 def student_lesson(session: Session, student: User, slug: str) -> StudentLesson | None:
     """The lesson if it is assigned to one of the student's current classes, else None."""
-    due_dates = (
-        session.execute(
-            select(Assignment.due_at)
-            .join(Lesson, Assignment.lesson_id == Lesson.id)
-            .join(Classroom, Assignment.class_id == Classroom.id)
-            .join(Enrolment, Enrolment.class_id == Classroom.id)
-            .where(
-                Lesson.slug == slug,
-                Enrolment.student_id == student.id,
-                Enrolment.removed_at.is_(None),
-                Classroom.archived_at.is_(None),
-            )
-        )
-        .scalars()
-        .all()
-    )
-    if not due_dates:
-        return None
     lesson = session.scalar(
         select(Lesson).where(Lesson.slug == slug).options(joinedload(Lesson.current_version))
     )
     if lesson is None or lesson.current_version is None:
+        return None
+    assigned = due_dates(session, student)
+    if lesson.id not in assigned:
         return None
     attempts = list(
         session.scalars(
@@ -119,9 +104,7 @@ def student_lesson(session: Session, student: User, slug: str) -> StudentLesson 
             .order_by(Attempt.number)
         )
     )
-    dated = [aware(d) for d in due_dates if d is not None]
-    due_at = min(dated) if len(dated) == len(due_dates) else None
-    return StudentLesson(lesson, lesson.current_version, due_at, attempts)
+    return StudentLesson(lesson, lesson.current_version, assigned[lesson.id], attempts)
 
 
 def start_attempt(session: Session, student: User, assigned: StudentLesson) -> Attempt:
@@ -302,8 +285,8 @@ def attempt_counts(session: Session, student: User) -> dict[int, tuple[int, bool
 
 
 def due_dates(session: Session, student: User) -> dict[int, datetime | None]:
-    """The due date of each lesson assigned to the student's current classes, by lesson id,
-    by the rule of ``student_lesson``: the earliest, or None when one assignment has none."""
+    """The due date of each lesson assigned to the student's current classes, by lesson id:
+    the earliest of its classes' due dates, or None when one of them has none."""
     rows = session.execute(
         select(Assignment.lesson_id, Assignment.due_at)
         .join(Classroom, Assignment.class_id == Classroom.id)
