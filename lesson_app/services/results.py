@@ -17,6 +17,7 @@ from datetime import datetime
 from sqlalchemy import Select, case, func, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
+from lesson_app import questions
 from lesson_app.models import (
     Assignment,
     Attempt,
@@ -422,6 +423,11 @@ def right_option_ids(question: Question) -> set[str]:
     if question.type == "true-false":
         return {"true" if question.key["answer"] else "false"}
     return {option["id"] for option in question.key.get("options", []) if option["correct"]}
+
+
+def question_label(type_name: str) -> str:
+    """A question type's name for people: "Single choice", "Fill in the blanks"..."""
+    return questions.REGISTRY[type_name].LABEL
 
 
 def discrimination_words(value: float | None) -> str:

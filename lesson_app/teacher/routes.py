@@ -1,18 +1,19 @@
 """Views of the teacher's pages.
 
 Every class id in a URL goes through ``class_for_teacher``: another teacher's class and a
-class that does not exist both answer the same 404.
+class that does not exist both answer the same 404. So do a lesson not assigned to the class,
+a student not in it, and an attempt that is not a student's of the class at one of its lessons.
 """
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from lesson_app.access import FORM_ERROR_STATUS
 from lesson_app.db import get_session
-from lesson_app.models import Classroom, User
+from lesson_app.models import Classroom, Lesson, User
 from lesson_app.services.classes import (
     ClassError,
     assign_lesson,
@@ -28,8 +29,28 @@ from lesson_app.services.classes import (
     set_archived,
     unassign_lesson,
 )
+from lesson_app.services.results import (
+    SORTS,
+    assigned_lesson,
+    class_attempt,
+    class_overview,
+    csv_filename,
+    discrimination_words,
+    lesson_results,
+    question_label,
+    results_csv,
+    right_option_ids,
+    sorted_students,
+    student_attempts,
+)
+from lesson_app.student.quiz import quiz_items
 from lesson_app.teacher import bp
 from lesson_app.teacher.forms import AssignLessonForm, ClassNameForm
+
+# The results pages' words for question types and discrimination, and the choice keys.
+bp.add_app_template_filter(question_label)
+bp.add_app_template_filter(discrimination_words)
+bp.add_app_template_global(right_option_ids)
 
 
 def _teacher() -> User:
@@ -186,3 +207,78 @@ def unassign(class_id: int, assignment_id: int) -> Response:
     if not unassign_lesson(get_session(), classroom, assignment_id):
         abort(404)
     return _to_class(classroom, "The lesson is no longer assigned to the class.")
+
+
+# --- results ------------------------------------------------------------------------------------
+
+
+def _lesson_or_404(classroom: Classroom, slug: str) -> Lesson:
+    """The lesson if it is assigned to the class, else answer 404."""
+    lesson = assigned_lesson(classroom, slug)
+    if lesson is None:
+        abort(404)
+    return lesson
+
+
+@bp.get("/classes/<int:class_id>/results")
+def results(class_id: int) -> str:
+    """The class at a glance: each assigned lesson's completion and scores, each student's."""
+    overview = class_overview(get_session(), _class_or_404(class_id))
+    return render_template("teacher/results.html", overview=overview)
+
+
+@bp.get("/classes/<int:class_id>/lessons/<slug>/results")
+def lesson_results_page(class_id: int, slug: str) -> str:
+    """A lesson's results: the grid (sorted by ``?sort=name|score``), each question, charts."""
+    classroom = _class_or_404(class_id)
+    found = lesson_results(get_session(), classroom, _lesson_or_404(classroom, slug))
+    sort = request.args.get("sort") if request.args.get("sort") in SORTS else "name"
+    return render_template(
+        "teacher/lesson_results.html",
+        results=found,
+        slug=slug,
+        sort=sort,
+        rows=sorted_students(found, sort),
+    )
+
+
+@bp.get("/classes/<int:class_id>/lessons/<slug>/results.csv")
+def results_download(class_id: int, slug: str) -> Response:
+    """A lesson's results as a CSV file for a spreadsheet."""
+    classroom = _class_or_404(class_id)
+    found = lesson_results(get_session(), classroom, _lesson_or_404(classroom, slug))
+    filename = csv_filename(classroom, slug)
+    return Response(
+        results_csv(found),
+        content_type="text/csv; charset=utf-8",
+        headers={
+            "Content-Disposition": f'attachment; filename="{filename}"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+@bp.get("/classes/<int:class_id>/students/<int:student_id>")
+def student_page(class_id: int, student_id: int) -> str:
+    """A student's attempts at the class's lessons."""
+    classroom = _class_or_404(class_id)
+    work = student_attempts(get_session(), classroom, student_id)
+    if work is None:
+        abort(404)
+    return render_template("teacher/student.html", classroom=classroom, work=work)
+
+
+@bp.get("/classes/<int:class_id>/attempts/<int:attempt_id>")
+def attempt_page(class_id: int, attempt_id: int) -> str:
+    """An attempt in full as the student saw it, with the key, feedback and evidence."""
+    classroom = _class_or_404(class_id)
+    found = class_attempt(get_session(), classroom, attempt_id)
+    if found is None:
+        abort(404)
+    return render_template(
+        "teacher/attempt.html",
+        classroom=classroom,
+        found=found,
+        attempt=found.attempt,
+        items=quiz_items(found.attempt),
+    )

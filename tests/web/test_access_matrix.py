@@ -81,6 +81,11 @@ POLICIES: dict[str, Policy] = {
     "teacher.unassign": CLASS_TEACHER,
     "teacher.confirm_remove": CLASS_TEACHER,
     "teacher.remove": CLASS_TEACHER,
+    "teacher.results": CLASS_TEACHER,
+    "teacher.lesson_results_page": CLASS_TEACHER,
+    "teacher.results_download": CLASS_TEACHER,
+    "teacher.student_page": CLASS_TEACHER,
+    "teacher.attempt_page": CLASS_TEACHER,
     "author.index": Policy(frozenset({"author", "admin"})),
 }
 NOT_CHECKED = {"static"}
