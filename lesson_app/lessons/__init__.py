@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from .diff import DiffLine, diff_sources
 from .document import (
     CheckResult,
     Evidence,
@@ -27,6 +28,7 @@ from .skeleton import skeleton_from_article
 
 __all__ = [
     "CheckResult",
+    "DiffLine",
     "Evidence",
     "GlossaryEntry",
     "Lesson",
@@ -38,6 +40,7 @@ __all__ = [
     "RenderedQuestion",
     "RenderedTerm",
     "check_file",
+    "diff_sources",
     "check_text",
     "render_lesson",
     "skeleton_from_article",

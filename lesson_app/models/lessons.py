@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     CheckConstraint,
     DateTime,
     ForeignKey,
@@ -18,6 +19,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    true,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -37,6 +39,8 @@ class Lesson(Base):
     current_version_id: Mapped[int | None] = mapped_column(
         ForeignKey("lesson_versions.id", use_alter=True)
     )
+    # An unpublished lesson keeps its versions, attempts and results; students cannot start it.
+    published: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     versions: Mapped[list[LessonVersion]] = relationship(
@@ -85,6 +89,11 @@ class LessonVersion(Base):
     reading_html: Mapped[str] = mapped_column(Text)
     word_count: Mapped[int] = mapped_column(Integer)
     reading_minutes: Mapped[int] = mapped_column(Integer)
+    # Who published it, as a name kept with the version ("command line" for imports).
+    created_by: Mapped[str] = mapped_column(
+        String(200), default="command line", server_default="command line"
+    )
+    change_summary: Mapped[str] = mapped_column(Text, default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     lesson: Mapped[Lesson] = relationship(back_populates="versions", foreign_keys=[lesson_id])

@@ -92,7 +92,7 @@ def student_lesson(session: Session, student: User, slug: str) -> StudentLesson 
     lesson = session.scalar(
         select(Lesson).where(Lesson.slug == slug).options(joinedload(Lesson.current_version))
     )
-    if lesson is None or lesson.current_version is None:
+    if lesson is None or lesson.current_version is None or not lesson.published:
         return None
     assigned = due_dates(session, student)
     if lesson.id not in assigned:

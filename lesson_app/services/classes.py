@@ -234,6 +234,7 @@ def student_assignments(session: Session, student: User) -> list[StudentAssignme
             Enrolment.student_id == student.id,
             Enrolment.removed_at.is_(None),
             Classroom.archived_at.is_(None),
+            Lesson.published,
         )
         .options(joinedload(Assignment.lesson))
         .order_by(Assignment.due_at.is_(None), Assignment.due_at, LessonVersion.title)
@@ -250,6 +251,7 @@ def assignable_lessons(session: Session) -> list[LessonVersion]:
     statement = (
         select(LessonVersion)
         .join(Lesson, Lesson.current_version_id == LessonVersion.id)
+        .where(Lesson.published)
         .options(joinedload(LessonVersion.lesson))
         .order_by(LessonVersion.title)
     )
@@ -266,7 +268,7 @@ def assign_lesson(
 ) -> Assignment:
     """Assign a published lesson to the class, or change its due date if already assigned."""
     lesson = session.get(Lesson, lesson_id)
-    if lesson is None or lesson.current_version_id is None:
+    if lesson is None or lesson.current_version_id is None or not lesson.published:
         raise ClassError("Choose one of the published lessons.")
     assignment = next((a for a in classroom.assignments if a.lesson_id == lesson_id), None)
     if assignment is None:

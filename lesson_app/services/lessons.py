@@ -22,7 +22,7 @@ from lesson_app.lessons.document import Lesson as LessonDocument
 from lesson_app.lessons.document import Problem
 from lesson_app.models import GlossaryTerm, Lesson, LessonVersion, Question
 
-ImportStatus = Literal["added", "new-version", "unchanged", "invalid"]
+ImportStatus = Literal["added", "new-version", "republished", "unchanged", "invalid", "conflict"]
 
 
 @dataclass(frozen=True)
@@ -37,10 +37,17 @@ class ImportOutcome:
 
     def describe(self) -> str:
         """Return one line for the author, e.g. ``added central-asia-mobilisation v1``."""
+        if self.status == "conflict":
+            return f"not published: {self.slug} has changed since (now v{self.version})"
         if self.status == "invalid":
             errors = sum(1 for problem in self.problems if problem.severity == "error")
             return f"not imported: {errors} error{'s' if errors != 1 else ''}"
-        verb = {"added": "added", "new-version": "new version", "unchanged": "unchanged"}
+        verb = {
+            "added": "added",
+            "new-version": "new version",
+            "republished": "published again",
+            "unchanged": "unchanged",
+        }
         return f"{verb[self.status]} {self.slug} v{self.version}"
 
 
@@ -58,40 +65,122 @@ def import_lesson_file(session: Session, path: str | Path) -> ImportOutcome:
     return import_text(session, data, str(path))
 
 
-def import_text(session: Session, data: bytes | str, filename: str) -> ImportOutcome:
-    """Check and import the text of a lesson file; ``filename`` names it in problems."""
+def import_text(
+    session: Session,
+    data: bytes | str,
+    filename: str,
+    *,
+    published_by: str = "command line",
+    expected_version: int | None = None,
+) -> ImportOutcome:
+    """Check and import the text of a lesson file; ``filename`` names it in problems.
+
+    ``expected_version`` is the version an author started editing from (0 for a new lesson):
+    when the lesson has moved on since, nothing is written and the outcome is a conflict,
+    so that one author never silently overwrites another's work.
+    """
     result = check_text(data, filename)
     if not result.ok or result.lesson is None:
         return ImportOutcome(filename, "invalid", problems=result.problems)
     raw = data.encode("utf-8") if isinstance(data, str) else data
-    return _store(session, filename, raw, result.lesson, result.problems)
+    return _store(
+        session, filename, raw, result.lesson, result.problems, published_by, expected_version
+    )
 
 
 def _store(
-    session: Session, filename: str, raw: bytes, document: LessonDocument, problems: list[Problem]
+    session: Session,
+    filename: str,
+    raw: bytes,
+    document: LessonDocument,
+    problems: list[Problem],
+    published_by: str,
+    expected_version: int | None,
 ) -> ImportOutcome:
     """Write a checked lesson as a new version unless its newest version has the same bytes."""
     slug = document.meta.slug
     sha256 = hashlib.sha256(raw).hexdigest()
     lesson = session.scalar(select(Lesson).where(Lesson.slug == slug))
     newest = _newest_version(session, lesson) if lesson else None
+    newest_number = newest.number if newest else 0
+    if expected_version is not None and expected_version != newest_number:
+        return ImportOutcome(filename, "conflict", slug, newest_number, problems)
     if newest is not None and newest.source_sha256 == sha256:
-        return ImportOutcome(filename, "unchanged", slug, newest.number, problems)
+        if lesson.published:
+            return ImportOutcome(filename, "unchanged", slug, newest.number, problems)
+        lesson.published = True
+        session.commit()
+        return ImportOutcome(filename, "republished", slug, newest.number, problems)
     if lesson is None:
         lesson = Lesson(slug=slug)
         session.add(lesson)
     version = _new_version(document, raw.decode("utf-8-sig"), sha256)
-    version.number = newest.number + 1 if newest else 1
+    version.change_summary = describe_changes(newest, version)  # before it joins the session
+    version.number = newest_number + 1
+    version.created_by = published_by
     version.lesson = lesson
     lesson.current_version = version
+    lesson.published = True
     try:
         session.commit()
     except IntegrityError:
         session.rollback()
-        clash = Problem(1, "another import of this lesson ran at the same time; import it again")
-        return ImportOutcome(filename, "invalid", slug, problems=[*problems, clash])
+        return ImportOutcome(filename, "conflict", slug, newest_number, problems)
     status: ImportStatus = "added" if version.number == 1 else "new-version"
     return ImportOutcome(filename, status, slug, version.number, problems)
+
+
+def describe_changes(old: LessonVersion | None, new: LessonVersion) -> str:
+    """What a new version changes, in words, for the version list and for regrading."""
+    if old is None:
+        return "First version."
+    old_questions = {q.qid: q for q in old.questions}
+    new_questions = {q.qid: q for q in new.questions}
+    changes = []
+    if old.reading_html != new.reading_html:
+        changes.append("reading changed")
+    if [(t.term, t.definition_html) for t in old.terms] != [
+        (t.term, t.definition_html) for t in new.terms
+    ]:
+        changes.append("glossary changed")
+    groups = {
+        "added": sorted(set(new_questions) - set(old_questions)),
+        "removed": sorted(set(old_questions) - set(new_questions)),
+        "answer key changed": key_changes(old.questions, new.questions),
+        "reworded": sorted(
+            qid
+            for qid in set(old_questions) & set(new_questions)
+            if (old_questions[qid].prompt_html, old_questions[qid].display)
+            != (new_questions[qid].prompt_html, new_questions[qid].display)
+        ),
+    }
+    for what, qids in groups.items():
+        if qids:
+            changes.append(f"questions {what}: {', '.join(qids)}")
+    if (old.title, old.summary, old.level, old.attempts, old.grading, old.review) != (
+        new.title,
+        new.summary,
+        new.level,
+        new.attempts,
+        new.grading,
+        new.review,
+    ):
+        changes.append("title, summary or policy changed")
+    return ("; ".join(changes) or "no visible change").capitalize() + "."
+
+
+def key_changes(old_questions, new_questions) -> list[str]:
+    """The ids of questions in both lists whose answer key, points or type differ."""
+    old = {q.qid: (q.type, q.points, q.key) for q in old_questions}
+    return sorted(
+        q.qid for q in new_questions if q.qid in old and old[q.qid] != (q.type, q.points, q.key)
+    )
+
+
+def set_published(session: Session, lesson: Lesson, published: bool) -> None:
+    """Publish or unpublish a lesson; its versions, attempts and results are kept either way."""
+    lesson.published = published
+    session.commit()
 
 
 def _newest_version(session: Session, lesson: Lesson) -> LessonVersion | None:
@@ -155,6 +244,7 @@ def published_lessons(session: Session) -> list[LessonVersion]:
     statement = (
         select(LessonVersion)
         .join(Lesson, Lesson.current_version_id == LessonVersion.id)
+        .where(Lesson.published)
         .options(contains_eager(LessonVersion.lesson))
         .order_by(func.lower(LessonVersion.title), Lesson.slug)
     )
@@ -166,7 +256,7 @@ def lesson_by_slug(session: Session, slug: str) -> LessonVersion | None:
     statement = (
         select(LessonVersion)
         .join(Lesson, Lesson.current_version_id == LessonVersion.id)
-        .where(Lesson.slug == slug)
+        .where(Lesson.slug == slug, Lesson.published)
         .options(contains_eager(LessonVersion.lesson), selectinload(LessonVersion.terms))
     )
     return session.scalar(statement)
