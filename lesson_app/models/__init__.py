@@ -1,7 +1,7 @@
 """The database models, one module per area."""
 
 from lesson_app.models.accounts import ROLES, User, UserRole
-from lesson_app.models.attempts import OUTCOMES, Attempt, AttemptAnswer
+from lesson_app.models.attempts import OUTCOMES, Attempt, AttemptAnswer, Regrade
 from lesson_app.models.base import Base
 from lesson_app.models.classes import Assignment, Classroom, Enrolment
 from lesson_app.models.lessons import GlossaryTerm, Lesson, LessonVersion
@@ -20,6 +20,7 @@ __all__ = [
     "Lesson",
     "LessonVersion",
     "Question",
+    "Regrade",
     "User",
     "UserRole",
 ]

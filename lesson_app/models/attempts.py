@@ -76,6 +76,9 @@ class Attempt(Base):
     answers: Mapped[list[AttemptAnswer]] = relationship(
         back_populates="attempt", order_by="AttemptAnswer.position"
     )
+    regrades: Mapped[list[Regrade]] = relationship(
+        back_populates="attempt", order_by="Regrade.regraded_at"
+    )
 
     @property
     def submitted(self) -> bool:
@@ -109,3 +112,28 @@ class AttemptAnswer(Base):
 
     attempt: Mapped[Attempt] = relationship(back_populates="answers")
     question: Mapped[Question] = relationship()
+
+
+class Regrade(Base):
+    """A submitted attempt graded again with a newer version's answer key.
+
+    It keeps the score and the per-question grades from before, so the attempt's history is
+    never lost; the database lets a submitted attempt's score change only together with such
+    a record (see migration 0005).
+    """
+
+    __tablename__ = "regrades"
+    __table_args__ = (UniqueConstraint("attempt_id", "key_version_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    attempt_id: Mapped[int] = mapped_column(ForeignKey("attempts.id"), index=True)
+    key_version_id: Mapped[int] = mapped_column(ForeignKey("lesson_versions.id"))
+    old_score: Mapped[float] = mapped_column(Float)
+    new_score: Mapped[float] = mapped_column(Float)
+    # qid -> {"score": ..., "outcome": ...} before the regrade, for the questions it changed
+    old_grades: Mapped[dict[str, Any]] = mapped_column(JSON)
+    regraded_by: Mapped[str] = mapped_column(String(200))
+    regraded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    attempt: Mapped[Attempt] = relationship(back_populates="regrades")
+    key_version: Mapped[LessonVersion] = relationship()
