@@ -29,6 +29,7 @@ from lesson_app.services.classes import (
     set_archived,
     unassign_lesson,
 )
+from lesson_app.services.regrade import affected_attempts, regrade
 from lesson_app.services.results import (
     SORTS,
     assigned_lesson,
@@ -282,3 +283,34 @@ def attempt_page(class_id: int, attempt_id: int) -> str:
         attempt=found.attempt,
         items=quiz_items(found.attempt),
     )
+
+
+def _class_student_ids(classroom: Classroom) -> list[int]:
+    """The ids of the class's current students (regrades stay within the class)."""
+    return [enrolment.student_id for enrolment in current_students(classroom)]
+
+
+@bp.get("/classes/<int:class_id>/lessons/<slug>/regrade")
+def regrade_page(class_id: int, slug: str) -> str:
+    """The class's attempts that the lesson's current answer key would grade differently."""
+    classroom = _class_or_404(class_id)
+    lesson = _lesson_or_404(classroom, slug)
+    affected = affected_attempts(get_session(), lesson, _class_student_ids(classroom))
+    return render_template(
+        "regrade.html",
+        lesson=lesson,
+        affected=affected,
+        action=url_for("teacher.regrade_attempts", class_id=class_id, slug=slug),
+        back=url_for("teacher.lesson_results_page", class_id=class_id, slug=slug),
+    )
+
+
+@bp.post("/classes/<int:class_id>/lessons/<slug>/regrade")
+def regrade_attempts(class_id: int, slug: str) -> Response:
+    """Regrade the chosen attempts of the class's students with the current key."""
+    classroom = _class_or_404(class_id)
+    lesson = _lesson_or_404(classroom, slug)
+    chosen = [int(v) for v in request.form.getlist("attempt") if v.isdigit()]
+    count = regrade(get_session(), lesson, chosen, _teacher().name, _class_student_ids(classroom))
+    flash(f"Regraded {count} attempt{'s' if count != 1 else ''}; the old scores are kept.")
+    return redirect(url_for("teacher.lesson_results_page", class_id=class_id, slug=slug))

@@ -86,6 +86,8 @@ POLICIES: dict[str, Policy] = {
     "teacher.results_download": CLASS_TEACHER,
     "teacher.student_page": CLASS_TEACHER,
     "teacher.attempt_page": CLASS_TEACHER,
+    "teacher.regrade_page": CLASS_TEACHER,
+    "teacher.regrade_attempts": CLASS_TEACHER,
     "author.index": Policy(frozenset({"author", "admin"})),
 }
 NOT_CHECKED = {"static"}

@@ -6,12 +6,12 @@ import pytest
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
-from lesson_app.models import Attempt, AttemptAnswer, Lesson, Regrade
+from lesson_app.models import Attempt, AttemptAnswer, Classroom, Lesson, Regrade
 from lesson_app.services.attempts import start_attempt, student_lesson, submit_attempt
 from lesson_app.services.classes import assign_lesson, create_class, enrol
 from lesson_app.services.lessons import import_text
 from lesson_app.services.regrade import affected_attempts, regrade
-from tests.support import CONTENT, make_user, right_answer
+from tests.support import CONTENT, log_in, make_user, post_form, right_answer
 
 SLUG = "central-asia-mobilisation"
 SOURCE = (CONTENT / f"{SLUG}.md").read_text(encoding="utf-8")
@@ -112,3 +112,26 @@ def test_removing_a_question_never_deletes_past_answers(session, submitted):
     assert affected_attempts(session, lesson) == []
     assert session.scalar(select(func.count()).select_from(Regrade)) == 0
     assert session.get(Attempt, attempts[0].id).score == 19
+
+
+def test_the_class_teacher_reviews_and_regrades_from_the_browser(app, session, submitted):
+    lesson, attempts = submitted
+    import_text(session, NEW_KEY, "lesson.md", expected_version=1)
+    classroom_id = session.scalar(select(Classroom.id))
+    url = f"/teacher/classes/{classroom_id}/lessons/{SLUG}/regrade"
+    client = app.test_client()
+    log_in(client, "t@example.org")
+    page = client.get(url).get_data(as_text=True)
+    assert "2 attempts affected" in page and "who-announced: correct → wrong" in page
+    response = post_form(client, url, {"attempt": [str(a.id) for a in attempts]})
+    assert response.status_code == 302
+    session.expire_all()
+    assert [session.get(Attempt, a.id).score for a in attempts] == [18, 18]
+    student = app.test_client()
+    log_in(student, "ann@example.org")
+    result = student.get(f"/student/attempts/{attempts[0].id}").get_data(as_text=True)
+    assert "with the corrected answer key of version 2" in result
+    other = app.test_client()
+    make_user(session, "teacher", "other@example.org")
+    log_in(other, "other@example.org")
+    assert other.get(url).status_code == 404
