@@ -30,6 +30,8 @@ DEFAULTS: dict[str, Any] = {
     "LOGIN_LIMIT_PER_ADDRESS": "30 per 15 minutes",
     "LOGIN_LIMIT_PER_ACCOUNT": "10 per 15 minutes",
     "JOIN_CODE_LIMIT": "20 per 15 minutes",
+    # Requests larger than this are refused with 413 (lesson uploads are checked at 512 KB).
+    "MAX_CONTENT_LENGTH": 1024 * 1024,
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "REMEMBER_COOKIE_HTTPONLY": True,

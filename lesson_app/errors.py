@@ -21,6 +21,10 @@ MESSAGES = {
         "There is no page at this address. It may have moved, or the address may be mistyped.",
     ),
     405: ("Not allowed", "This page cannot be used that way. Please go back and use its links."),
+    413: (
+        "Too large",
+        "What was sent is too large for the site. A lesson file may be at most 512 KB.",
+    ),
     429: (
         "Too many tries",
         "There were too many tries in a short time. Please wait a few minutes and try again.",

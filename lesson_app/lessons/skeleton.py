@@ -82,6 +82,47 @@ def skeleton_from_article(text: str) -> str:
     )
 
 
+_BLANK_LESSON = """\
+---
+title: The title students see
+slug: new-lesson
+summary: One sentence that tells students what the lesson is about.
+level: B1
+attempts: 3
+grading: best
+review: after-submit
+---
+
+Replace this paragraph with the first paragraph of the article. Students see each paragraph
+with its number.
+
+Replace this paragraph with the next one, and add one paragraph after another, each separated
+from the next by a blank line.
+
+## Glossary
+
+Paragraph
+: A part of a text about one idea; a blank line separates it from the next.
+: Also: paragraphs
+
+## Questions
+
+### How do students see each paragraph of the reading? {#paragraph-numbers}
+Type: single
+- [x] With its number
+- [ ] Without a number
+  Feedback: Look at the start of each paragraph.
+
+Evidence: "Students see each paragraph with its number"
+Feedback: Replace this question with one about the article; the evidence quotes the reading.
+"""
+
+
+def blank_lesson() -> str:
+    """A valid lesson file whose every part is a placeholder that says what to write there."""
+    return _BLANK_LESSON
+
+
 def _escape_block_start(paragraph: str) -> str:
     """Escape a leading '#', '>', '-', '1.' ... so the paragraph stays a paragraph."""
     return "\\" + paragraph if _BLOCK_START.match(paragraph) else paragraph

@@ -8,14 +8,14 @@ new slug) with its rendered reading, glossary terms and questions, in one transa
 from __future__ import annotations
 
 import hashlib
+import json
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 from typing import Literal
 
-from sqlalchemy import Subquery, func, select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import InstrumentedAttribute, Session, contains_eager, selectinload
+from sqlalchemy.orm import Session, contains_eager, selectinload
 
 from lesson_app.lessons import check_file, check_text, render_lesson
 from lesson_app.lessons.document import Lesson as LessonDocument
@@ -114,7 +114,7 @@ def _store(
     if lesson is None:
         lesson = Lesson(slug=slug)
         session.add(lesson)
-    version = _new_version(document, raw.decode("utf-8-sig"), sha256)
+    version = build_version(document, raw.decode("utf-8-sig"), sha256)
     version.change_summary = describe_changes(newest, version)  # before it joins the session
     version.number = newest_number + 1
     version.created_by = published_by
@@ -171,10 +171,14 @@ def describe_changes(old: LessonVersion | None, new: LessonVersion) -> str:
 
 def key_changes(old_questions, new_questions) -> list[str]:
     """The ids of questions in both lists whose answer key, points or type differ."""
-    old = {q.qid: (q.type, q.points, q.key) for q in old_questions}
-    return sorted(
-        q.qid for q in new_questions if q.qid in old and old[q.qid] != (q.type, q.points, q.key)
-    )
+    old = {q.qid: _grading_terms(q) for q in old_questions}
+    return sorted(q.qid for q in new_questions if q.qid in old and old[q.qid] != _grading_terms(q))
+
+
+def _grading_terms(question: Question) -> str:
+    """What grading depends on, as canonical JSON (a fresh key holds tuples, a stored one
+    lists), so that equal keys compare equal."""
+    return json.dumps([question.type, question.points, question.key], sort_keys=True)
 
 
 def set_published(session: Session, lesson: Lesson, published: bool) -> None:
@@ -193,7 +197,7 @@ def _newest_version(session: Session, lesson: Lesson) -> LessonVersion | None:
     )
 
 
-def _new_version(document: LessonDocument, source_text: str, sha256: str) -> LessonVersion:
+def build_version(document: LessonDocument, source_text: str, sha256: str) -> LessonVersion:
     """Build an unsaved version from a checked document, rendering its HTML once."""
     meta = document.meta
     rendered = render_lesson(document, glossary_path(meta.slug))
@@ -260,48 +264,3 @@ def lesson_by_slug(session: Session, slug: str) -> LessonVersion | None:
         .options(contains_eager(LessonVersion.lesson), selectinload(LessonVersion.terms))
     )
     return session.scalar(statement)
-
-
-@dataclass(frozen=True)
-class LessonOverview:
-    """One lesson as the authors' page lists it: its current version and a few counts."""
-
-    slug: str
-    title: str
-    level: str | None
-    version_number: int
-    version_count: int
-    imported_at: datetime
-    question_count: int
-    term_count: int
-
-
-def lesson_overview(session: Session) -> list[LessonOverview]:
-    """Every published lesson with its current version, by title; the numbers of versions,
-    questions and glossary terms are counted in SQL (one query, no query per lesson)."""
-    versions = _count_by(LessonVersion.lesson_id)
-    questions = _count_by(Question.version_id)
-    terms = _count_by(GlossaryTerm.version_id)
-    statement = (
-        select(
-            Lesson.slug,
-            LessonVersion.title,
-            LessonVersion.level,
-            LessonVersion.number,
-            versions.c.total,
-            LessonVersion.created_at,
-            func.coalesce(questions.c.total, 0),
-            func.coalesce(terms.c.total, 0),
-        )
-        .join(LessonVersion, Lesson.current_version_id == LessonVersion.id)
-        .join(versions, versions.c.key == Lesson.id)
-        .outerjoin(questions, questions.c.key == LessonVersion.id)
-        .outerjoin(terms, terms.c.key == LessonVersion.id)
-        .order_by(func.lower(LessonVersion.title), Lesson.slug)
-    )
-    return [LessonOverview(*row) for row in session.execute(statement)]
-
-
-def _count_by(column: InstrumentedAttribute[int]) -> Subquery:
-    """A subquery of the number of rows per value of ``column``, as ``key`` and ``total``."""
-    return select(column.label("key"), func.count().label("total")).group_by(column).subquery()

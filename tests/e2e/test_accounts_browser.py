@@ -178,9 +178,9 @@ def test_a_teacher_creates_a_class_rotates_its_code_and_assigns_the_lesson(
 def test_an_author_sees_the_lessons_on_the_authoring_page(page: Page, demo_site: DemoSite):
     log_in(page, demo_site, "author@example.org")
     expect(page).to_have_url(f"{demo_site.url}/author/")
-    lessons = page.get_by_role("table", name="Published lessons")
-    expect(lessons.get_by_role("link", name=LESSON_TITLE)).to_be_visible()
-    expect(lessons).to_contain_text(DEMO_LESSON)
+    lesson = page.get_by_role("region", name=LESSON_TITLE, exact=True)
+    expect(lesson.get_by_role("link", name=f"Reading page of {LESSON_TITLE}")).to_be_visible()
+    expect(lesson).to_contain_text(DEMO_LESSON)
     assert_accessible(page)
 
 

@@ -51,6 +51,7 @@ TEACHERS = frozenset({"teacher", "other_teacher", "admin"})
 CLASS_TEACHER = Policy(frozenset({"teacher", "admin"}), other_teacher=404)
 # The lesson is assigned to the student's class only, and the attempt is the student's.
 OWN_QUIZ = Policy(frozenset({"student"}), other_student=404)
+AUTHORS = Policy(frozenset({"author", "admin"}))
 
 POLICIES: dict[str, Policy] = {
     "reading.index": Policy(EVERYONE),
@@ -88,7 +89,20 @@ POLICIES: dict[str, Policy] = {
     "teacher.attempt_page": CLASS_TEACHER,
     "teacher.regrade_page": CLASS_TEACHER,
     "teacher.regrade_attempts": CLASS_TEACHER,
-    "author.index": Policy(frozenset({"author", "admin"})),
+    "author.index": AUTHORS,
+    "author.new": AUTHORS,
+    "author.new_blank": AUTHORS,
+    "author.new_from_text": AUTHORS,
+    "author.new_upload": AUTHORS,
+    "author.edit": AUTHORS,
+    "author.check": AUTHORS,
+    "author.preview": AUTHORS,
+    "author.publish": AUTHORS,
+    "author.unpublish": AUTHORS,
+    "author.republish": AUTHORS,
+    "author.diff": AUTHORS,
+    "author.regrade_page": AUTHORS,
+    "author.regrade_attempts": AUTHORS,
 }
 NOT_CHECKED = {"static"}
 

@@ -30,7 +30,7 @@ from lesson_app.services.classes import (
     student_classes,
     unassign_lesson,
 )
-from lesson_app.services.lessons import import_text, lesson_overview
+from lesson_app.services.lessons import import_text
 from tests.support import LESSON_SLUG, make_user
 
 JOIN_CODE = re.compile(r"^[A-HJ-NP-Z2-9]{4}-[A-HJ-NP-Z2-9]{4}$")
@@ -225,16 +225,3 @@ def test_unassigning_checks_the_class(session, classroom, teacher, lesson_id):
     assert unassign_lesson(session, other, assignment.id) is False
     assert unassign_lesson(session, classroom, assignment.id) is True
     assert classroom.assignments == []
-
-
-# --- the authors' overview ---------------------------------------------------------------------
-
-
-def test_lesson_overview_counts_versions_questions_and_terms(session, lesson_text):
-    assert lesson_overview(session) == []
-    import_text(session, lesson_text, "lesson.md")
-    import_text(session, lesson_text.replace("level: B2", "level: B1"), "lesson.md")
-    [row] = lesson_overview(session)
-    assert (row.slug, row.level, row.version_number, row.version_count) == (LESSON_SLUG, "B1", 2, 2)
-    assert (row.question_count, row.term_count) == (2, 2)
-    assert row.imported_at is not None

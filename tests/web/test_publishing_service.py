@@ -74,3 +74,10 @@ def test_diff_between_two_sources():
         ("added", "level: B1"),
     ]
     assert diff_sources(old, old) == []
+
+
+def test_a_policy_change_changes_no_answer_key(session, lesson_text):
+    import_text(session, lesson_text, "a.md")
+    import_text(session, lesson_text.replace("level: B2", "level: B1"), "a.md")
+    summary = session.scalar(select(LessonVersion.change_summary).where(LessonVersion.number == 2))
+    assert summary == "Title, summary or policy changed."

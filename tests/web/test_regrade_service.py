@@ -135,3 +135,16 @@ def test_the_class_teacher_reviews_and_regrades_from_the_browser(app, session, s
     make_user(session, "teacher", "other@example.org")
     log_in(other, "other@example.org")
     assert other.get(url).status_code == 404
+
+
+def test_the_author_sees_every_affected_attempt_and_regrades(app, session, submitted):
+    lesson, attempts = submitted
+    import_text(session, NEW_KEY, "lesson.md", expected_version=1)
+    make_user(session, "author", "a@example.org")
+    client = app.test_client()
+    log_in(client, "a@example.org")
+    url = f"/author/lessons/{SLUG}/regrade"
+    assert "2 attempts affected" in client.get(url).get_data(as_text=True)
+    assert post_form(client, url, {"attempt": [str(attempts[1].id)]}).status_code == 302
+    session.expire_all()
+    assert [session.get(Attempt, a.id).score for a in attempts] == [19, 18]
