@@ -69,6 +69,15 @@ class StudentLesson:
         return counted_attempt(self.submitted, self.version.grading)
 
 
+@dataclass(frozen=True)
+class StudentAttempt:
+    """One attempt in a list of a student's attempts: whether it was late, whether it counts."""
+
+    attempt: Attempt
+    late: bool
+    counted: bool = False
+
+
 def aware(moment: datetime | None) -> datetime | None:
     """A stored time as an aware UTC datetime (SQLite gives back naive ones)."""
     if moment is None or moment.tzinfo:

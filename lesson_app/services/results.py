@@ -29,7 +29,7 @@ from lesson_app.models import (
     Question,
     User,
 )
-from lesson_app.services.attempts import aware, counted_attempt, is_late
+from lesson_app.services.attempts import StudentAttempt, aware, counted_attempt, is_late
 from lesson_app.services.statistics import (
     discrimination,
     histogram,
@@ -453,15 +453,6 @@ def csv_filename(classroom: Classroom, slug: str) -> str:
         return re.sub(r"[^a-z0-9]+", "-", plain.lower()).strip("-")
 
     return f"{ascii_words(classroom.name) or 'class'}-{ascii_words(slug) or 'lesson'}-results.csv"
-
-
-@dataclass(frozen=True)
-class StudentAttempt:
-    """One attempt on the student's page: whether it was late and whether it counts."""
-
-    attempt: Attempt
-    late: bool
-    counted: bool
 
 
 @dataclass(frozen=True)

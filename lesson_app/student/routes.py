@@ -13,6 +13,7 @@ from lesson_app.models import Attempt, User
 from lesson_app.models.base import utcnow
 from lesson_app.services.attempts import (
     QuizError,
+    StudentAttempt,
     StudentLesson,
     attempt_for_student,
     aware,
@@ -234,7 +235,7 @@ def history() -> str:
     db = get_session()
     due = due_dates(db, _student())
     rows = [
-        (attempt, is_late(attempt, due.get(attempt.lesson_id)))
+        StudentAttempt(attempt, is_late(attempt, due.get(attempt.lesson_id)))
         for attempt in student_history(db, _student())
     ]
     return render_template("student/history.html", rows=rows)
