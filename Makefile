@@ -18,8 +18,16 @@ run: $(VENV)/.installed
 	$(BIN)/lesson-app demo
 	$(BIN)/lesson-app run --host $(HOST) --port $(PORT)
 
+# The whole suite on SQLite, then again on PostgreSQL when a server answers
+# (LESSON_APP_TEST_POSTGRES_URL, default postgres@127.0.0.1:5432); without one it says so.
 test: $(VENV)/.installed
 	$(BIN)/pytest
+	@if problem=$$($(BIN)/python -m tests.databases); then \
+	    echo "== The whole suite again, on PostgreSQL =="; \
+	    LESSON_APP_TEST_DATABASE=postgresql $(BIN)/pytest --output=test-artifacts/postgresql; \
+	else \
+	    echo "SKIPPED the PostgreSQL run of the suite: $$problem"; \
+	fi
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .

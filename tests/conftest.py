@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -11,13 +9,12 @@ import pytest
 from argon2 import PasswordHasher
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
-from sqlalchemy import create_engine, text
-from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from lesson_app.db import get_db
 from lesson_app.models import User
 from lesson_app.services import accounts
+from tests import databases
 from tests.support import LESSON_FILE, database, make_app, make_user
 
 
@@ -73,33 +70,47 @@ def lesson_text() -> str:
     return LESSON_FILE.read_text(encoding="utf-8")
 
 
-POSTGRES_URL = os.environ.get(
-    "LESSON_APP_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-)
+def pytest_report_header() -> str:
+    """Say which database this run puts the apps on."""
+    if databases.on_postgresql():
+        return f"database: PostgreSQL, a new database per app, on {databases.POSTGRES_URL}"
+    return "database: SQLite, a new file per app (PostgreSQL: tests marked postgres)"
+
+
+@pytest.fixture(autouse=True, scope="session")
+def postgresql_run() -> Iterator[None]:
+    """In the PostgreSQL run, stop at once without a server; drop every database at the end."""
+    if databases.on_postgresql() and (problem := databases.server_problem()):
+        pytest.exit(f"LESSON_APP_TEST_DATABASE=postgresql but {problem}", returncode=1)
+    yield
+    if databases.created:
+        databases.drop_all()
+
+
+@pytest.fixture(autouse=True)
+def drop_test_databases() -> Iterator[None]:
+    """Empty or drop the PostgreSQL databases the test's apps were given, after the test."""
+    in_use, created = len(databases.in_use), len(databases.created)
+    yield
+    if len(databases.in_use) > in_use or len(databases.created) > created:
+        databases.release_databases(in_use, created)
 
 
 @pytest.fixture
-def postgres_url() -> Iterator[str]:
+def postgres_url() -> str:
     """The URL of a new, empty PostgreSQL database, dropped afterwards; skips without a server."""
-    server = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
-    name = f"lesson_app_test_{uuid.uuid4().hex[:12]}"
-    try:
-        with server.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-    except OperationalError as exc:
-        server.dispose()
-        pytest.skip(f"no PostgreSQL server at {POSTGRES_URL}: {exc.orig}")
-    try:
-        yield server.url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with server.connect() as connection:
-            connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
-        server.dispose()
+    if problem := databases.server_problem():
+        pytest.skip(problem)
+    return databases.new_postgres_database()
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+DATABASES = [] if databases.on_postgresql() else ["sqlite"]
+
+
+@pytest.fixture(params=[*DATABASES, pytest.param("postgresql", marks=pytest.mark.postgres)])
 def app_on_each_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Flask]:
-    """A migrated app on SQLite, then on PostgreSQL (skipped when no server answers)."""
+    """A migrated app on SQLite, then on PostgreSQL (skipped when no server answers); only on
+    PostgreSQL in the PostgreSQL run, whose other tests already cover SQLite's."""
     if request.param == "sqlite":
         app = make_app(tmp_path / "test.sqlite3")
     else:

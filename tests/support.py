@@ -17,6 +17,7 @@ from lesson_app import create_app
 from lesson_app.db import get_session, upgrade_database
 from lesson_app.models import User
 from lesson_app.services.accounts import create_user
+from tests import databases
 
 CONTENT = Path(__file__).parent.parent / "content"
 FIXTURES = Path(__file__).parent / "web" / "fixtures"
@@ -28,7 +29,13 @@ CSRF_TOKEN = re.compile(r'name="csrf_token"[^>]*? value="([^"]+)"')
 
 def make_app(database_path: Path | None, **overrides: object) -> Flask:
     """Create a test app on a SQLite file (or the overrides' DATABASE_URL), migrated the way
-    ``lesson-app db upgrade`` does."""
+    ``lesson-app db upgrade`` does.
+
+    In the PostgreSQL run (``tests/databases.py``) the app gets a new PostgreSQL database
+    instead of the file, unless the overrides name a database.
+    """
+    if "DATABASE_URL" not in overrides and databases.on_postgresql():
+        overrides["DATABASE_URL"] = databases.new_migrated_postgres_database()
     config = {
         "TESTING": True,
         "DEMO_ACCOUNTS_FILE": str(

@@ -9,7 +9,7 @@ from sqlalchemy import text
 
 from lesson_app import create_app
 from lesson_app.config import default_database_url, load_or_create_secret_key
-from lesson_app.db import get_db, make_engine
+from lesson_app.db import make_engine
 
 
 def test_settings_come_from_prefixed_environment_variables(monkeypatch, tmp_path):
@@ -42,12 +42,14 @@ def test_secret_key_is_generated_once_and_kept_private(tmp_path):
     assert [p.name for p in path.parent.iterdir()] == ["secret_key"]
 
 
-def test_sqlite_connections_are_safe_for_concurrent_writers(app):
-    with get_db(app).engine.connect() as connection:
+def test_sqlite_connections_are_safe_for_concurrent_writers(tmp_path):
+    engine = make_engine(f"sqlite:///{tmp_path / 'pragmas.sqlite3'}")
+    with engine.connect() as connection:
         assert connection.scalar(text("PRAGMA journal_mode")) == "wal"
         assert connection.scalar(text("PRAGMA synchronous")) == 2  # FULL
         assert connection.scalar(text("PRAGMA foreign_keys")) == 1
         assert connection.scalar(text("PRAGMA busy_timeout")) >= 5000
+    engine.dispose()
 
 
 @pytest.mark.parametrize("url", ["postgresql://u@db/lessons", "postgres://u@db/lessons"])
