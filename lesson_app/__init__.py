@@ -16,11 +16,12 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Create and configure the application; ``config`` overrides settings (used by tests)."""
     app = Flask(__name__, static_folder=str(STATIC_DIR), instance_relative_config=True)
 
-    from lesson_app.config import configure
+    from lesson_app.config import apply_proxy_fix, configure
 
     configure(app, config)
+    apply_proxy_fix(app)
 
-    from lesson_app import cli, db, errors
+    from lesson_app import cli, db, errors, static_files
     from lesson_app.extensions import csrf, limiter, login_manager
 
     csrf.init_app(app)
@@ -29,6 +30,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     cli.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)
+    static_files.init_app(app)
 
     from lesson_app.auth import bp as auth_bp
     from lesson_app.author import bp as author_bp

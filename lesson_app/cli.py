@@ -1,4 +1,4 @@
-"""The ``lesson-app`` command line: database migrations and lesson files.
+"""The ``lesson-app`` command line: database migrations, lesson files, accounts, serving.
 
 ``lesson-app`` is a Flask CLI group, so Flask's own commands (``run``, ``shell``, ``routes``)
 work too; ``flask --app lesson_app ...`` offers the same commands.
@@ -6,6 +6,7 @@ work too; ``flask --app lesson_app ...`` offers the same commands.
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Iterable
 from pathlib import Path
@@ -34,6 +35,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(lessons_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(demo)
+    app.cli.add_command(serve)
 
 
 def main() -> None:
@@ -242,3 +244,34 @@ def demo() -> None:
     )
     if not result.lesson_assigned:
         click.echo("The seed lesson is not imported yet: run `lesson-app lessons import content`.")
+
+
+def gunicorn_argv(bind: str | None = None, workers: int | None = None) -> list[str]:
+    """Return the command that serves the site with gunicorn and lesson_app.gunicorn_config;
+    ``bind`` and ``workers``, when given, override the config's (and LESSON_APP_BIND's,
+    LESSON_APP_WORKERS's) values."""
+    argv = [sys.executable, "-m", "gunicorn", "-c", "python:lesson_app.gunicorn_config"]
+    if bind is not None:
+        argv += ["--bind", bind]
+    if workers is not None:
+        argv += ["--workers", str(workers)]
+    return [*argv, "lesson_app.wsgi:app"]
+
+
+@click.command("serve")
+@click.option(
+    "--bind",
+    metavar="HOST:PORT",
+    help="Where to listen (default: LESSON_APP_BIND, else 127.0.0.1:8000; also unix:PATH).",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    help="Worker processes (default: LESSON_APP_WORKERS, else one per CPU core).",
+)
+def serve(bind: str | None, workers: int | None) -> None:
+    """Serve the site in production with gunicorn (see docs/operations.md)."""
+    argv = gunicorn_argv(bind, workers)
+    # Replace this process with gunicorn: it gets the signals (TERM, HUP) straight from the
+    # service manager, and no idle parent stays behind.
+    os.execvp(argv[0], argv)

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 ENV_PREFIX = "LESSON_APP"
 SECRET_KEY_FILE = "secret_key"
@@ -27,6 +28,8 @@ DEFAULTS: dict[str, Any] = {
     "TEACHER_SIGNUP": True,
     # Rate limits (flask-limiter notation); only failed tries count.
     "RATELIMIT_STORAGE_URI": "memory://",
+    # When Redis cannot be reached, count in the worker's memory rather than fail the login.
+    "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
     "LOGIN_LIMIT_PER_ADDRESS": "30 per 15 minutes",
     "LOGIN_LIMIT_PER_ACCOUNT": "10 per 15 minutes",
     "JOIN_CODE_LIMIT": "20 per 15 minutes",
@@ -35,6 +38,10 @@ DEFAULTS: dict[str, Any] = {
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "REMEMBER_COOKIE_HTTPONLY": True,
+    # How many proxies (nginx, a load balancer) stand in front of the app and set
+    # X-Forwarded-For and X-Forwarded-Proto. 0 ignores those headers, which anyone can send;
+    # behind one proxy set 1, so that the per-address rate limits see the client's address.
+    "PROXY_FIX_X_FOR": 0,
 }
 
 
@@ -52,6 +59,16 @@ def configure(app: Flask, overrides: Mapping[str, Any] | None = None) -> None:
         app.config["SECRET_KEY"] = str(app.config["SECRET_KEY"])
     else:
         app.config["SECRET_KEY"] = load_or_create_secret_key(Path(app.instance_path))
+
+
+def apply_proxy_fix(app: Flask) -> None:
+    """Trust the X-Forwarded-For and X-Forwarded-Proto headers of ``PROXY_FIX_X_FOR`` proxies,
+    so that ``request.remote_addr`` is the client's address and ``https`` is detected."""
+    hops = int(app.config["PROXY_FIX_X_FOR"])
+    if hops < 0:
+        raise ValueError(f"PROXY_FIX_X_FOR must be 0 or more, not {hops}")
+    if hops > 0:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
 
 
 def default_database_url(instance_path: Path) -> str:

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 from argon2 import Type
 from sqlalchemy import func, select
 
+from lesson_app.db import get_db
 from lesson_app.models import Enrolment, User
 from lesson_app.services.accounts import authenticate, create_user
 from lesson_app.services.classes import create_class
-from tests.support import PASSWORD, csrf_token, post_form
+from tests.support import PASSWORD, csrf_token, database, make_app, make_user, post_form
 
 
 def log_in(client, email, password=PASSWORD, **request):
@@ -289,3 +292,48 @@ def test_join_code_guesses_are_limited(client, classroom):
         assert post_form(client, "/register", data).status_code == 422
     response = post_form(client, "/register", registration(classroom.join_code))
     assert response.status_code == 429
+
+
+@pytest.fixture
+def redis_limited_apps(tmp_path):
+    """Two apps (two workers, or two hosts) on one database counting failures in one Redis;
+    skips when no Redis answers on 127.0.0.1:6379."""
+    redis = pytest.importorskip("redis")
+    try:
+        redis.Redis(host="127.0.0.1", port=6379, socket_connect_timeout=1).ping()
+    except redis.exceptions.ConnectionError as exc:
+        pytest.skip(f"no Redis server at 127.0.0.1:6379: {exc}")
+    settings = {
+        "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379",
+        "RATELIMIT_KEY_PREFIX": f"test-{uuid.uuid4().hex}",  # counts of this test alone
+        "LOGIN_LIMIT_PER_ACCOUNT": "3 per 15 minutes",
+    }
+    first = make_app(tmp_path / "shared.sqlite3", **settings)
+    second = make_app(None, DATABASE_URL=first.config["DATABASE_URL"], **settings)
+    with database(first) as db:
+        make_user(db, "student", "s@example.org")
+    yield first, second
+    for app in (first, second):
+        get_db(app).engine.dispose()
+
+
+def test_with_redis_every_worker_counts_the_same_failures(redis_limited_apps):
+    first, second = (app.test_client() for app in redis_limited_apps)
+    for client in (first, second, first):
+        assert log_in(client, "s@example.org", "wrong password").status_code == 422
+    assert log_in(second, "s@example.org").status_code == 429
+
+
+def test_without_its_redis_the_site_counts_in_memory_instead_of_failing(tmp_path):
+    app = make_app(
+        tmp_path / "db.sqlite3",
+        RATELIMIT_STORAGE_URI="redis://127.0.0.1:1",  # nothing listens there
+        LOGIN_LIMIT_PER_ACCOUNT="2 per 15 minutes",
+    )
+    client = app.test_client()
+    assert [log_in(client, "nobody@example.org", "wrong").status_code for _ in range(3)] == [
+        422,
+        422,
+        429,
+    ]
+    get_db(app).engine.dispose()
