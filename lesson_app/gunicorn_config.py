@@ -8,6 +8,7 @@ Each setting can be changed by an environment variable or on gunicorn's command 
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 
@@ -25,6 +26,12 @@ preload_app = True
 accesslog = os.environ.get("LESSON_APP_ACCESS_LOG") or None
 # gunicorn 27's control socket is one path per user: several servers on a host would clash.
 control_socket_disable = True
+
+
+def pre_fork(_server: object, _worker: object) -> None:
+    """Move the loaded app out of the garbage collector's reach before forking: the workers
+    then share its memory pages instead of copying them, and exit quickly."""
+    gc.freeze()
 
 
 def post_fork(_server: object, _worker: object) -> None:
