@@ -104,10 +104,7 @@ def postgres_url() -> str:
     return databases.new_postgres_database()
 
 
-DATABASES = [] if databases.on_postgresql() else ["sqlite"]
-
-
-@pytest.fixture(params=[*DATABASES, pytest.param("postgresql", marks=pytest.mark.postgres)])
+@pytest.fixture(params=databases.EACH_DATABASE)
 def app_on_each_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Flask]:
     """A migrated app on SQLite, then on PostgreSQL (skipped when no server answers); only on
     PostgreSQL in the PostgreSQL run, whose other tests already cover SQLite's."""

@@ -17,6 +17,7 @@ import sys
 import uuid
 from functools import cache
 
+import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.exc import OperationalError
 
@@ -37,6 +38,14 @@ _free: list[str] = []
 def on_postgresql() -> bool:
     """True when this test run puts every app on PostgreSQL."""
     return TEST_DATABASE == "postgresql"
+
+
+#: Parameters of fixtures that run a test on each database: SQLite, then PostgreSQL (marked
+#: ``postgres``); in the PostgreSQL run only PostgreSQL, the first run having done SQLite.
+EACH_DATABASE = [
+    *([] if on_postgresql() else ["sqlite"]),
+    pytest.param("postgresql", marks=pytest.mark.postgres),
+]
 
 
 def _execute(statement: str) -> None:

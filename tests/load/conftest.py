@@ -13,13 +13,14 @@ from lesson_app.db import get_db
 from lesson_app.models import Lesson, Question
 from lesson_app.services.classes import assign_lesson, create_class
 from lesson_app.services.lessons import import_lesson_file
+from tests import databases
 from tests.load.support import SECRET_KEY, Gunicorn, LoadWorld, start_gunicorn
 from tests.support import CONTENT, database, make_app, make_user
 
 SLUG = "central-asia-mobilisation"
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+@pytest.fixture(params=databases.EACH_DATABASE)
 def world(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[LoadWorld]:
     """A migrated database, on SQLite then on PostgreSQL (skipped when no server answers),
     with the seed lesson imported and assigned to a class; ``world.enrol_student()`` adds a

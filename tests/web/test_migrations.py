@@ -15,6 +15,7 @@ from lesson_app.models import Attempt, Base, Lesson, LessonVersion, Question
 from lesson_app.services.attempts import start_attempt, student_lesson, submit_attempt
 from lesson_app.services.classes import assign_lesson, create_class, enrol
 from lesson_app.services.lessons import import_lesson_file
+from tests import databases
 from tests.support import CONTENT, LESSON_FILE, make_user, right_answer
 
 
@@ -118,7 +119,7 @@ def empty_database_url(request, tmp_path):
 
 on_each_empty_database = pytest.mark.parametrize(
     "empty_database_url",
-    ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)],
+    databases.EACH_DATABASE,
     indirect=True,
 )
 
