@@ -90,8 +90,36 @@ def alembic_config() -> Config:
 
 def upgrade_database(app: Flask | None = None, revision: str = "head") -> None:
     """Apply the migrations up to ``revision`` to the database of ``app`` (default: the
-    current app), in one transaction."""
+    current app), in one transaction: a migration that fails leaves the database as it was."""
     config = alembic_config()
-    with get_db(app).engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, revision)
+    engine = _transactional_ddl_engine(get_db(app).engine)
+    try:
+        with engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.upgrade(config, revision)
+    finally:
+        if engine is not get_db(app).engine:
+            engine.dispose()
+
+
+def _transactional_ddl_engine(engine: Engine) -> Engine:
+    """``engine``, or for SQLite an engine of its own whose transactions hold DDL too.
+
+    Python's sqlite3 opens transactions only before INSERT, UPDATE and DELETE, so a CREATE
+    TABLE would commit on its own and a failed upgrade would leave half a schema. SQLAlchemy's
+    recipe: turn the driver's transaction handling off and emit BEGIN ourselves. Only the
+    migrations use it; the site's connections keep the driver's behaviour.
+    """
+    if engine.dialect.name != "sqlite":
+        return engine
+    migrating = make_engine(engine.url.render_as_string(hide_password=False))
+
+    @event.listens_for(migrating, "connect")
+    def _driver_transactions_off(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+
+    @event.listens_for(migrating, "begin")
+    def _begin(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+    return migrating

@@ -219,3 +219,17 @@ def test_a_database_of_every_earlier_revision_upgrades_with_its_data(
         outcome = import_lesson_file(session, LESSON_FILE)
         assert outcome.status == "added", outcome.problems
     engine.dispose()
+
+
+@on_each_empty_database
+def test_a_failed_upgrade_leaves_the_database_as_it_was(empty_database_url):
+    app = create_app({"SECRET_KEY": "x", "DATABASE_URL": empty_database_url})
+    engine = get_db(app).engine
+    with engine.begin() as connection:  # the last migration's table is in the way
+        connection.execute(text("CREATE TABLE regrades (id INTEGER)"))
+
+    with pytest.raises(Exception, match="regrades"):
+        upgrade_database(app)
+
+    assert inspect(engine).get_table_names() == ["regrades"]
+    engine.dispose()
