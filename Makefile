@@ -31,3 +31,10 @@ test: $(VENV)/.installed
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
+
+# Lesson App's pages under gunicorn against a Flask hello world, on SQLite and on PostgreSQL
+# (when a server answers on 127.0.0.1:5432); writes bench/results.md. Never part of `test`.
+# BENCH_ARGS passes options, e.g. BENCH_ARGS="--tool python --database sqlite".
+.PHONY: bench
+bench: $(VENV)/.installed
+	$(BIN)/python -m bench.run $(BENCH_ARGS)

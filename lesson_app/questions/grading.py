@@ -7,6 +7,7 @@ import string
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from itertools import combinations
 from typing import Literal
 
@@ -90,6 +91,9 @@ def _prepared(text: str) -> str:
     return unicodedata.normalize("NFC", text).translate(_QUOTES)
 
 
+# Memoised: grading a typed answer applies every combination to each accepted answer, which
+# are the same for every student (the most costly part of a submission without this).
+@lru_cache(maxsize=8192)
 def _applied(text: str, combo: tuple[int, ...]) -> str:
     """The text after the steps of a combination, trimmed."""
     for index in combo:

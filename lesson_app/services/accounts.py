@@ -14,9 +14,9 @@ from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from lesson_app.models import ROLES, User, UserRole
 from lesson_app.models.accounts import new_session_token
@@ -152,12 +152,18 @@ def set_roles(session: Session, user: User, roles: Iterable[str]) -> None:
     session.commit()
 
 
+# Every page needs the user and their roles: one query for both, its statement built once.
+_USER_WITH_ROLES = (
+    select(User).where(User.id == bindparam("user_id")).options(joinedload(User.role_rows))
+)
+
+
 def load_session_user(session: Session, session_id: str) -> User | None:
     """The user a session cookie names, if its session token is still current."""
     user_id, _, token = session_id.partition(":")
     if not user_id.isdigit() or not token:
         return None
-    user = session.get(User, int(user_id))
+    user = session.execute(_USER_WITH_ROLES, {"user_id": int(user_id)}).unique().scalar()
     if user is None or not secrets.compare_digest(user.session_token, token):
         return None
     return user

@@ -4,19 +4,22 @@ Grading happens here, on the server, with the question types' pure ``grade`` fun
 A submission is one transaction: the answer rows, then the attempt marked submitted with
 its score, on the condition that it is still open; a second submit (double click, retry,
 another worker) finds it submitted and stores nothing.
+
+Questions come from ``services.lessons.version_view`` (kept per version, keys parsed once)
+or, in older callers, as ORM rows; both have the same attributes.
 """
 
 from __future__ import annotations
 
 import secrets
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy.orm import Session, joinedload
 
 from lesson_app import questions
 from lesson_app.models import (
@@ -32,6 +35,10 @@ from lesson_app.models import (
 )
 from lesson_app.models.base import utcnow
 from lesson_app.questions.grading import UNANSWERED, Grade
+from lesson_app.services.lessons import QuestionView, version_view
+
+#: A question as grading reads it: a cached view (key parsed) or an ORM row.
+AnyQuestion = QuestionView | Question
 
 
 class QuizError(ValueError):
@@ -149,52 +156,74 @@ def start_attempt(session: Session, student: User, assigned: StudentLesson) -> A
     return attempt
 
 
+# Built once: every quiz request runs it, and building a statement costs as much as running it.
+_OWN_ATTEMPT = select(Attempt).where(
+    Attempt.id == bindparam("attempt_id"), Attempt.student_id == bindparam("student_id")
+)
+
+
 def attempt_for_student(session: Session, student: User, attempt_id: int) -> Attempt | None:
-    """The student's own attempt with its version and questions, or None (another's: None)."""
-    attempt = session.scalar(
-        select(Attempt)
-        .where(Attempt.id == attempt_id, Attempt.student_id == student.id)
-        .options(
-            joinedload(Attempt.version).selectinload(LessonVersion.questions),
-            joinedload(Attempt.lesson),
-            selectinload(Attempt.answers),
-        )
-    )
-    return attempt
+    """The student's own attempt, or None (another's: None), in one query; its questions come
+    from ``version_view(session, attempt.version_id)``."""
+    return session.scalar(_OWN_ATTEMPT, {"attempt_id": attempt_id, "student_id": student.id})
+
+
+def _spec(question: AnyQuestion) -> Any:
+    """The question's parsed answer key (parsed once for a cached view)."""
+    if isinstance(question, QuestionView):
+        return question.spec
+    return questions.REGISTRY[question.type].load(question.key)
 
 
 def read_answers(
-    version_questions: list[Question], form: Mapping[str, list[str]]
+    version_questions: Sequence[AnyQuestion], form: Mapping[str, list[str]]
 ) -> dict[str, Any]:
     """Every question's answer from the form fields ``q-<qid>`` and ``q-<qid>-<part>``."""
-    answers = {}
-    for question in version_questions:
-        prefix = f"q-{question.qid}"
-        values = {
-            name[len(prefix) + 1 :]: form[name]
-            for name in form
-            if name == prefix or name.startswith(prefix + "-")
-        }
-        module = questions.REGISTRY[question.type]
-        answers[question.qid] = module.read_answer(module.load(question.key), values)
-    return answers
+    # Each field goes to every question whose id it names: ``q-a-b`` is part ``b`` of ``a``
+    # and the whole of ``a-b``. One pass over the fields, not one per question.
+    values: dict[str, dict[str, list[str]]] = {q.qid: {} for q in version_questions}
+    for name, value in form.items():
+        if not name.startswith("q-"):
+            continue
+        rest = name[2:]
+        if rest in values:
+            values[rest][""] = value
+        cut = rest.find("-")
+        while cut != -1:
+            if rest[:cut] in values:
+                values[rest[:cut]][rest[cut + 1 :]] = value
+            cut = rest.find("-", cut + 1)
+    return {
+        question.qid: questions.REGISTRY[question.type].read_answer(
+            _spec(question), values[question.qid]
+        )
+        for question in version_questions
+    }
 
 
-def grade_question(question: Question, answer: Any) -> Grade:
+def grade_question(question: AnyQuestion, answer: Any) -> Grade:
     """Grade one answer against the question's stored key."""
-    module = questions.REGISTRY[question.type]
     if answer is None:
         return UNANSWERED
-    return module.grade(module.load(question.key), answer)
+    return questions.REGISTRY[question.type].grade(_spec(question), answer)
 
 
-def unanswered(version_questions: list[Question], answers: Mapping[str, Any]) -> list[Question]:
-    """The questions left without an answer."""
-    return [
-        q
-        for q in version_questions
-        if grade_question(q, answers.get(q.qid)).outcome == "unanswered"
-    ]
+def grade_answers(
+    version_questions: Sequence[AnyQuestion], answers: Mapping[str, Any]
+) -> dict[str, Grade]:
+    """Every question's grade, by question id (grading typed answers is the costly part of a
+    submission: do it once and pass the grades on)."""
+    return {q.qid: grade_question(q, answers.get(q.qid)) for q in version_questions}
+
+
+def unanswered(
+    version_questions: Sequence[AnyQuestion],
+    answers: Mapping[str, Any],
+    grades: Mapping[str, Grade] | None = None,
+) -> list[AnyQuestion]:
+    """The questions left without an answer (``grades``, when given, saves grading again)."""
+    grades = grades if grades is not None else grade_answers(version_questions, answers)
+    return [q for q in version_questions if grades[q.qid].outcome == "unanswered"]
 
 
 def save_draft(session: Session, attempt: Attempt, answers: dict[str, Any]) -> None:
@@ -210,35 +239,56 @@ def save_draft(session: Session, attempt: Attempt, answers: dict[str, Any]) -> N
     session.refresh(attempt)
 
 
-def submit_attempt(session: Session, attempt: Attempt, answers: dict[str, Any]) -> Attempt:
-    """Grade and store the attempt, once; a repeated submit changes nothing."""
+# A submission's two statements, built once, on the tables: the ORM's bulk insert and its
+# synchronising update cost more than the statements themselves.
+_INSERT_ANSWERS = insert(AttemptAnswer.__table__)
+_MARK_SUBMITTED = (
+    update(Attempt.__table__)
+    .where(Attempt.id == bindparam("attempt_id"), Attempt.status == "open")
+    .values(status="submitted")
+)
+
+
+def submit_attempt(
+    session: Session,
+    attempt: Attempt,
+    answers: dict[str, Any],
+    grades: Mapping[str, Grade] | None = None,
+) -> Attempt:
+    """Grade and store the attempt, once; a repeated submit changes nothing. ``grades`` are
+    the answers' grades when the caller has them already (see ``grade_answers``)."""
     if attempt.submitted:
         return attempt
-    total = 0.0
-    for question in attempt.version.questions:
-        answer = answers.get(question.qid)
-        grade = grade_question(question, answer)
-        total += grade.score(question.points)
-        session.add(
-            AttemptAnswer(
-                attempt_id=attempt.id,
-                question_id=question.id,
-                qid=question.qid,
-                position=question.position,
-                answer=answer,
-                score=grade.score(question.points),
-                max_score=question.points,
-                outcome=grade.outcome,
-                notes=list(grade.notes),
-                parts=grade.parts,
-            )
-        )
+    version_questions = version_view(session, attempt.version_id).questions
+    if grades is None:
+        grades = grade_answers(version_questions, answers)
+    rows = [
+        {
+            "attempt_id": attempt.id,
+            "question_id": question.id,
+            "qid": question.qid,
+            "position": question.position,
+            "answer": answers.get(question.qid),
+            "score": grades[question.qid].score(question.points),
+            "max_score": question.points,
+            "outcome": grades[question.qid].outcome,
+            "notes": list(grades[question.qid].notes),
+            "parts": grades[question.qid].parts,
+        }
+        for question in version_questions
+    ]
+    total = sum(row["score"] for row in rows)
     try:
-        session.flush()
+        # One statement for all the rows (an ORM object each would cost as much as grading).
+        session.execute(_INSERT_ANSWERS, rows)
         marked = session.execute(
-            update(Attempt)
-            .where(Attempt.id == attempt.id, Attempt.status == "open")
-            .values(status="submitted", draft=answers, score=round(total, 2), submitted_at=utcnow())
+            _MARK_SUBMITTED,
+            {
+                "attempt_id": attempt.id,
+                "draft": answers,
+                "score": round(total, 2),
+                "submitted_at": utcnow(),
+            },
         ).rowcount
     except IntegrityError:  # another request submitted it meanwhile (the database refused)
         marked = 0

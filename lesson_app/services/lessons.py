@@ -3,24 +3,42 @@
 An import checks the file first and writes nothing when it has errors. A valid file whose
 bytes equal the newest version's is "unchanged"; otherwise it becomes a new version (v1 for a
 new slug) with its rendered reading, glossary terms and questions, in one transaction.
+
+Pages read a version's questions through ``version_view``, kept in-process by version id:
+versions never change once written. Which version is current for a slug does change (on
+publishing), so ``current_version_id`` keeps it for a few seconds only.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, contains_eager, selectinload
+from sqlalchemy.orm import Session, contains_eager, joinedload, selectinload
 
+from lesson_app import questions as question_types
 from lesson_app.lessons import check_file, check_text, render_lesson
 from lesson_app.lessons.document import Lesson as LessonDocument
 from lesson_app.lessons.document import Problem
 from lesson_app.models import GlossaryTerm, Lesson, LessonVersion, Question
+from lesson_app.services.caching import cache_for
+
+#: How long a worker may go on answering with the version that was current for a slug when it
+#: last asked the database: a version published by another worker or host shows within this
+#: time (a publish in this process shows at once). Short enough that a teacher who publishes
+#: and reloads sees the new version; long enough that the reading page needs no query at all
+#: under load.
+CURRENT_VERSION_SECONDS = 2.0
+#: Lesson versions whose questions each worker keeps (a few kilobytes each).
+VERSION_CACHE_SIZE = 64
+#: The clock of ``current_version_id`` (tests replace it to move time on).
+clock = time.monotonic
 
 ImportStatus = Literal["added", "new-version", "republished", "unchanged", "invalid", "conflict"]
 
@@ -110,6 +128,7 @@ def _store(
             return ImportOutcome(filename, "unchanged", slug, newest.number, problems)
         lesson.published = True
         session.commit()
+        forget_current_versions(session)
         return ImportOutcome(filename, "republished", slug, newest.number, problems)
     if lesson is None:
         lesson = Lesson(slug=slug)
@@ -126,6 +145,7 @@ def _store(
     except IntegrityError:
         session.rollback()
         return ImportOutcome(filename, "conflict", slug, newest_number, problems)
+    forget_current_versions(session)
     status: ImportStatus = "added" if version.number == 1 else "new-version"
     return ImportOutcome(filename, status, slug, version.number, problems)
 
@@ -185,6 +205,7 @@ def set_published(session: Session, lesson: Lesson, published: bool) -> None:
     """Publish or unpublish a lesson; its versions, attempts and results are kept either way."""
     lesson.published = published
     session.commit()
+    forget_current_versions(session)
 
 
 def _newest_version(session: Session, lesson: Lesson) -> LessonVersion | None:
@@ -264,3 +285,107 @@ def lesson_by_slug(session: Session, slug: str) -> LessonVersion | None:
         .options(contains_eager(LessonVersion.lesson), selectinload(LessonVersion.terms))
     )
     return session.scalar(statement)
+
+
+# --- what pages read of a version, kept in-process --------------------------------------------
+
+
+@dataclass(frozen=True)
+class QuestionView:
+    """A question of a lesson version as the quiz, its grading and the results read it, with
+    its answer key parsed once (``spec``). Kept across requests: never change its dicts."""
+
+    id: int
+    version_id: int
+    position: int
+    qid: str
+    type: str
+    points: int
+    prompt_html: str
+    body_html: str
+    display: dict[str, Any]
+    key: dict[str, Any]
+    feedback: dict[str, Any]
+    evidence: list[Any]
+    spec: Any  # what ``questions.REGISTRY[type].load(key)`` gives
+
+
+@dataclass(frozen=True)
+class VersionView:
+    """A lesson version's title, its lesson's slug and its questions in order."""
+
+    id: int
+    slug: str
+    title: str
+    questions: tuple[QuestionView, ...]
+
+
+def version_view(session: Session, version_id: int) -> VersionView:
+    """The questions of a version, read from the database once per worker (two queries)."""
+    cache = cache_for(session, "version views", VERSION_CACHE_SIZE)
+    return cache.get_or_make(version_id, lambda: _load_version_view(session, version_id))
+
+
+def _load_version_view(session: Session, version_id: int) -> VersionView:
+    """Read a version's view from the database."""
+    title, slug = session.execute(
+        select(LessonVersion.title, Lesson.slug)
+        .join(Lesson, Lesson.id == LessonVersion.lesson_id)
+        .where(LessonVersion.id == version_id)
+    ).one()
+    rows = session.scalars(
+        select(Question).where(Question.version_id == version_id).order_by(Question.position)
+    )
+    return VersionView(version_id, slug, title, tuple(question_view(q) for q in rows))
+
+
+def question_view(question: Question) -> QuestionView:
+    """A question's immutable view, its key parsed."""
+    return QuestionView(
+        id=question.id,
+        version_id=question.version_id,
+        position=question.position,
+        qid=question.qid,
+        type=question.type,
+        points=question.points,
+        prompt_html=question.prompt_html,
+        body_html=question.body_html,
+        display=question.display,
+        key=question.key,
+        feedback=question.feedback,
+        evidence=question.evidence,
+        spec=question_types.REGISTRY[question.type].load(question.key),
+    )
+
+
+def current_version_id(session: Session, slug: str) -> int | None:
+    """The id of the current version of the published lesson ``slug``, else None; as the
+    database said at most ``CURRENT_VERSION_SECONDS`` ago (one small query otherwise)."""
+    cache = cache_for(session, "current versions", 1024)
+    now = clock()
+    found = cache.get(slug)
+    if found is not None and found[1] > now:
+        return found[0]
+    version_id = session.scalar(
+        select(Lesson.current_version_id).where(Lesson.slug == slug, Lesson.published)
+    )
+    cache.put(slug, (version_id, now + CURRENT_VERSION_SECONDS))
+    return version_id
+
+
+def forget_current_versions(session: Session) -> None:
+    """Forget which versions are current, after this process published or unpublished."""
+    cache_for(session, "current versions", 1024).clear()
+
+
+def reading_version(session: Session, version_id: int) -> LessonVersion:
+    """A version with its lesson and glossary terms, in one query (for the reading page)."""
+    return (
+        session.scalars(
+            select(LessonVersion)
+            .where(LessonVersion.id == version_id)
+            .options(joinedload(LessonVersion.lesson), joinedload(LessonVersion.terms))
+        )
+        .unique()
+        .one()
+    )

@@ -2,6 +2,8 @@
 
 Everything is aggregated in SQL (window functions pick each student's counted attempt,
 GROUP BY sums the answers), so a page costs the same few queries for 5 students or 500.
+A whole results page is still costly for a big class (200 students by 19 questions is 3,800
+answers), so the pages are kept per ``results_key``, which changes whenever the results may.
 """
 
 from __future__ import annotations
@@ -11,10 +13,12 @@ import io
 import re
 import unicodedata
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Select, case, func, select
+from sqlalchemy import Select, bindparam, case, func, select, true
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from lesson_app import questions
@@ -27,6 +31,7 @@ from lesson_app.models import (
     Lesson,
     LessonVersion,
     Question,
+    Regrade,
     User,
 )
 from lesson_app.services.attempts import StudentAttempt, aware, counted_attempt, is_late
@@ -111,6 +116,107 @@ class ClassOverview:
     classroom: Classroom
     students: list[StudentRow]
     lessons: list[LessonSummary]
+
+
+# One query (built once): the class, its assignments and their lessons.
+_CLASS_FOR_RESULTS = (
+    select(Classroom)
+    .where(Classroom.id == bindparam("class_id"))
+    .options(joinedload(Classroom.assignments).joinedload(Assignment.lesson))
+)
+
+
+def class_for_results(session: Session, teacher: User, class_id: int) -> Classroom | None:
+    """The class if this teacher runs it (an admin may see every class), else None; with its
+    assignments and their lessons but not its roster, which the results pages read in SQL
+    (loading 200 students as objects would cost more than the rest of the page)."""
+    classroom = session.scalars(_CLASS_FOR_RESULTS, {"class_id": class_id}).unique().first()
+    if classroom is None or (classroom.teacher_id != teacher.id and not teacher.has_role("admin")):
+        return None
+    return classroom
+
+
+def results_key(
+    session: Session, classroom: Classroom, assignments: Iterable[Assignment]
+) -> tuple[Any, ...]:
+    """Everything the class's results for these assignments depend on, as a key for keeping
+    a rendered page: what the page reads fresh anyway (the class's name, each assignment's
+    lesson, current version and due date) and ``results_fingerprint`` (one small query)."""
+    lessons = tuple(
+        sorted(
+            (a.id, a.lesson_id, a.lesson.slug, a.lesson.current_version_id, a.due_at)
+            for a in assignments
+        )
+    )
+    fingerprint = results_fingerprint(session, classroom, [lesson[1] for lesson in lessons])
+    return (classroom.id, classroom.name, lessons, fingerprint)
+
+
+def results_fingerprint(
+    session: Session, classroom: Classroom, lesson_ids: list[int]
+) -> tuple[int, ...]:
+    """Counts that change whenever the class's results for these lessons may have changed.
+
+    Every change the results show adds a row or moves a count one way: a student joins (an
+    enrolment), is removed (fewer current students; a removal and a join still add an
+    enrolment), starts an attempt, submits one, or has one regraded (a regrade record). No
+    count ever goes back, so equal counts mean equal results, in any worker on any host.
+    Names and email addresses, which the pages show, never change in this app; if they ever
+    may, they must be counted here too.
+    """
+    row = session.execute(_FINGERPRINT, {"class_id": classroom.id, "lesson_ids": lesson_ids}).one()
+    return tuple(row)
+
+
+def _fingerprint_statement() -> Select:
+    """The query of ``results_fingerprint``, with the parameters class_id and lesson_ids:
+    three one-row counts side by side, each table read once.
+
+    Attempts are picked by ``student_id IN`` the class's students: SQLite then uses the index
+    on (student, lesson); a join from the enrolments makes it read every attempt at the
+    lessons, in every class. (PostgreSQL hashes the class's students either way.)
+    """
+    of_the_class = Enrolment.class_id == bindparam("class_id")
+    attempts_of_the_class = (
+        Attempt.student_id.in_(select(Enrolment.student_id).where(of_the_class)),
+        Attempt.lesson_id.in_(bindparam("lesson_ids", expanding=True)),
+    )
+    enrolments = (
+        select(
+            func.count().label("enrolled"),
+            func.count().filter(Enrolment.removed_at.is_(None)).label("current"),
+        )
+        .where(of_the_class)
+        .subquery()
+    )
+    attempts = (
+        select(
+            func.count().label("started"),
+            func.count().filter(Attempt.status == "submitted").label("submitted"),
+        )
+        .where(*attempts_of_the_class)
+        .subquery()
+    )
+    regrades = (
+        select(func.count().label("regraded"))
+        .select_from(Regrade)
+        .join(Attempt, Attempt.id == Regrade.attempt_id)
+        .where(*attempts_of_the_class)
+        .subquery()
+    )
+    return select(
+        enrolments.c.enrolled,
+        enrolments.c.current,
+        attempts.c.started,
+        attempts.c.submitted,
+        regrades.c.regraded,
+    ).select_from(  # three one-row tables side by side
+        enrolments.join(attempts, true()).join(regrades, true())
+    )
+
+
+# Built once: the results pages run it on every request.
+_FINGERPRINT = _fingerprint_statement()
 
 
 def current_students(session: Session, classroom: Classroom) -> list[StudentRow]:
@@ -312,17 +418,22 @@ def lesson_results(session: Session, classroom: Classroom, lesson: Lesson) -> Le
     }
     grid = {(row.student_id, row.qid): row.outcome for row in answers}
     scores = {(row.student_id, row.qid): row.score for row in answers}
-    stats = [_question_stats(q, answers, points.get(q.qid), standings) for q in version_questions]
+    by_question: dict[str, list] = {q.qid: [] for q in version_questions}
+    for row in answers:
+        by_question.setdefault(row.qid, []).append(row)
+    totals = {s: st.percent / 100 for s, st in standings.items() if st.percent is not None}
+    stats = [
+        _question_stats(q, by_question[q.qid], points.get(q.qid), totals) for q in version_questions
+    ]
     return LessonResults(classroom, version, students, standings, grid, scores, stats)
 
 
-def _question_stats(question: Question, answers, points, standings) -> QuestionStats:
-    """Facility, discrimination, choices and common wrong answers of one question."""
-    rows = [row for row in answers if row.qid == question.qid]
+def _question_stats(question: Question, rows, points, totals: dict[int, float]) -> QuestionStats:
+    """Facility, discrimination, choices and common wrong answers of one question, from its
+    answer rows and each student's total share of the points."""
     stats = QuestionStats(question, outcomes=Counter(row.outcome for row in rows))
     if points and points[1]:
         stats.facility = points[0] / points[1]
-    totals = {s: st.percent / 100 for s, st in standings.items() if st.percent is not None}
     shares = {row.student_id: row.score / row.max_score for row in rows if row.max_score}
     stats.discrimination = discrimination(totals, shares)
     if question.type in CHOICE_TYPES:
@@ -395,11 +506,11 @@ def _number(value: float | None, digits: int = 2) -> str:
 def assigned_lesson(classroom: Classroom, slug: str) -> Lesson | None:
     """The published lesson with this slug if it is assigned to the class, else None.
 
-    Reads the class's assignments, which ``class_for_teacher`` has already loaded.
+    Reads the class's assignments, which ``class_for_results`` has already loaded.
     """
     for assignment in classroom.assignments:
         lesson = assignment.lesson
-        if lesson.slug == slug and lesson.current_version is not None:
+        if lesson.slug == slug and lesson.current_version_id is not None:
             return lesson
     return None
 

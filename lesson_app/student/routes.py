@@ -18,6 +18,7 @@ from lesson_app.services.attempts import (
     attempt_for_student,
     aware,
     due_dates,
+    grade_answers,
     is_late,
     read_answers,
     review_allowed,
@@ -34,6 +35,7 @@ from lesson_app.services.classes import (
     student_assignments,
     student_classes,
 )
+from lesson_app.services.lessons import version_view
 from lesson_app.student import bp, quiz
 from lesson_app.student.forms import JoinClassForm
 from lesson_app.student.quiz import quiz_items
@@ -159,11 +161,15 @@ def attempt(attempt_id: int) -> str:
     attempt = _own_attempt_or_404(attempt_id)
     if attempt.submitted:
         return _result_page(attempt)
-    answered = len(attempt.version.questions) - len(
-        unanswered(attempt.version.questions, attempt.draft or {})
-    )
+    db = get_session()
+    version = version_view(db, attempt.version_id)
+    missing = unanswered(version.questions, attempt.draft or {})
     return render_template(
-        "student/quiz.html", attempt=attempt, items=quiz_items(attempt), answered=answered
+        "student/quiz.html",
+        attempt=attempt,
+        version=version,
+        fieldsets=quiz.open_questions(db, attempt, version.questions),
+        answered=len(version.questions) - len(missing),
     )
 
 
@@ -186,7 +192,8 @@ def _result_page(attempt: Attempt) -> str:
 def save(attempt_id: int) -> Response | tuple[str | Response, int]:
     """Keep the answers given so far; JSON for the page's autosave, else back to the quiz."""
     attempt = _own_attempt_or_404(attempt_id)
-    answers = read_answers(attempt.version.questions, request.form.to_dict(flat=False))
+    version = version_view(get_session(), attempt.version_id)
+    answers = read_answers(version.questions, request.form.to_dict(flat=False))
     try:
         save_draft(get_session(), attempt, answers)
     except QuizError as error:
@@ -212,20 +219,22 @@ def submit(attempt_id: int) -> Response | str:
     result = url_for("student.attempt", attempt_id=attempt.id)
     if attempt.submitted:
         return redirect(result)
+    version_questions = version_view(get_session(), attempt.version_id).questions
     form = request.form.to_dict(flat=False)
     confirmed = request.form.get("confirm") == "yes"
     if confirmed and not any(name.startswith("q-") for name in form):
         answers = dict(attempt.draft or {})
     else:
-        answers = read_answers(attempt.version.questions, form)
-    missing = unanswered(attempt.version.questions, answers)
+        answers = read_answers(version_questions, form)
+    grades = grade_answers(version_questions, answers)
+    missing = unanswered(version_questions, answers, grades)
     if missing and not confirmed:
         try:
             save_draft(get_session(), attempt, answers)
         except QuizError:  # submitted meanwhile (another tab, a double click)
             return redirect(result)
         return render_template("student/confirm_submit.html", attempt=attempt, missing=missing)
-    submit_attempt(get_session(), attempt, answers)
+    submit_attempt(get_session(), attempt, answers, grades)
     return redirect(result)
 
 

@@ -1,19 +1,26 @@
 """Views of the teacher's pages.
 
-Every class id in a URL goes through ``class_for_teacher``: another teacher's class and a
-class that does not exist both answer the same 404. So do a lesson not assigned to the class,
+Every class id in a URL goes through ``class_for_teacher`` (the results pages: through
+``class_for_results``, the same check without loading the roster): another teacher's class and
+a class that does not exist both answer the same 404. So do a lesson not assigned to the class,
 a student not in it, and an attempt that is not a student's of the class at one of its lessons.
 """
 
 from __future__ import annotations
 
+import secrets
+from collections.abc import Callable, Hashable
+from typing import Any
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from markupsafe import Markup
 from werkzeug.wrappers import Response
 
 from lesson_app.access import FORM_ERROR_STATUS
 from lesson_app.db import get_session
 from lesson_app.models import Classroom, Lesson, User
+from lesson_app.services.caching import cache_for
 from lesson_app.services.classes import (
     ClassError,
     assign_lesson,
@@ -32,14 +39,17 @@ from lesson_app.services.classes import (
 from lesson_app.services.regrade import affected_attempts, regrade
 from lesson_app.services.results import (
     SORTS,
+    LessonResults,
     assigned_lesson,
     class_attempt,
+    class_for_results,
     class_overview,
     csv_filename,
     discrimination_words,
     lesson_results,
     question_label,
     results_csv,
+    results_key,
     right_option_ids,
     sorted_students,
     student_attempts,
@@ -53,6 +63,28 @@ bp.add_app_template_filter(question_label)
 bp.add_app_template_filter(discrimination_words)
 bp.add_app_template_global(right_option_ids)
 
+#: Where ``_page_around`` puts the kept content (a comment no template writes).
+CONTENT_MARK = f"<!-- kept content {secrets.token_hex(8)} -->"
+#: Rendered results pages each worker keeps (a lesson's for 200 students is about 600 KB).
+RESULTS_CACHE_SIZE = 16
+
+#: A grid cell of a question the student's counted attempt did not have.
+NOT_IN_ATTEMPT = (
+    '<td class="grid-cell"><span class="visually-hidden">Not in this attempt</span></td>'
+)
+
+
+@bp.app_template_global()
+def grid_cells(results: LessonResults, student_id: int, signs: dict[str, Markup]) -> Markup:
+    """A student's cells of the question grid, each the outcome's ``signs`` (rendered once by
+    the template): built here because the grid has a cell per student and question (3,600
+    for 200 students), which would take most of the page's time as template code."""
+    cells = []
+    for stats in results.questions:
+        outcome = results.grid.get((student_id, stats.question.qid))
+        cells.append(f'<td class="grid-cell">{signs[outcome]}</td>' if outcome else NOT_IN_ATTEMPT)
+    return Markup("\n".join(cells))
+
 
 def _teacher() -> User:
     """The logged-in teacher (the user object itself, not Flask-Login's proxy)."""
@@ -62,6 +94,14 @@ def _teacher() -> User:
 def _class_or_404(class_id: int) -> Classroom:
     """The class if the current user may run it, else answer 404."""
     classroom = class_for_teacher(get_session(), _teacher(), class_id)
+    if classroom is None:
+        abort(404)
+    return classroom
+
+
+def _results_class_or_404(class_id: int) -> Classroom:
+    """Like ``_class_or_404``, for the results pages: the class without its roster."""
+    classroom = class_for_results(get_session(), _teacher(), class_id)
     if classroom is None:
         abort(404)
     return classroom
@@ -221,32 +261,63 @@ def _lesson_or_404(classroom: Classroom, slug: str) -> Lesson:
     return lesson
 
 
+def _kept_page(key: Hashable, render: Callable[[], Any]) -> Any:
+    """A results page's content, rendered once per worker for each ``key`` (see
+    ``results_key``: it changes whenever the results may, so a kept page is never stale)."""
+    return cache_for(get_session(), "results pages", RESULTS_CACHE_SIZE).get_or_make(key, render)
+
+
+def _page_around(content: bytes, template: str, **context: Any) -> Response:
+    """The page ``template`` with kept ``content`` (UTF-8) in its content block, sent in three
+    pieces: a lesson's results are 600 KB, which copying into the page and encoding again
+    would cost more than the rest of the request."""
+    page = render_template(template, content=Markup(CONTENT_MARK), **context)
+    head, tail = page.split(CONTENT_MARK)
+    return Response([head.encode(), content, tail.encode()], mimetype="text/html")
+
+
 @bp.get("/classes/<int:class_id>/results")
-def results(class_id: int) -> str:
+def results(class_id: int) -> Response:
     """The class at a glance: each assigned lesson's completion and scores, each student's."""
-    overview = class_overview(get_session(), _class_or_404(class_id))
-    return render_template("teacher/results.html", overview=overview)
+    classroom = _results_class_or_404(class_id)
+    db = get_session()
+    content = _kept_page(
+        ("class", results_key(db, classroom, classroom.assignments)),
+        lambda: render_template(
+            "teacher/_class_results.html", overview=class_overview(db, classroom)
+        ).encode(),
+    )
+    return _page_around(content, "teacher/results.html", classroom=classroom)
 
 
 @bp.get("/classes/<int:class_id>/lessons/<slug>/results")
-def lesson_results_page(class_id: int, slug: str) -> str:
+def lesson_results_page(class_id: int, slug: str) -> Response:
     """A lesson's results: the grid (sorted by ``?sort=name|score``), each question, charts."""
-    classroom = _class_or_404(class_id)
-    found = lesson_results(get_session(), classroom, _lesson_or_404(classroom, slug))
+    classroom = _results_class_or_404(class_id)
+    lesson = _lesson_or_404(classroom, slug)
     sort = request.args.get("sort") if request.args.get("sort") in SORTS else "name"
-    return render_template(
-        "teacher/lesson_results.html",
-        results=found,
-        slug=slug,
-        sort=sort,
-        rows=sorted_students(found, sort),
-    )
+    db = get_session()
+    assignments = [a for a in classroom.assignments if a.lesson_id == lesson.id]
+
+    def render() -> tuple[str, bytes]:
+        found = lesson_results(db, classroom, lesson)
+        html = render_template(
+            "teacher/_lesson_results.html",
+            results=found,
+            slug=slug,
+            sort=sort,
+            rows=sorted_students(found, sort),
+        )
+        return found.version.title, html.encode()
+
+    title, content = _kept_page(("lesson", sort, results_key(db, classroom, assignments)), render)
+    return _page_around(content, "teacher/lesson_results.html", classroom=classroom, title=title)
 
 
 @bp.get("/classes/<int:class_id>/lessons/<slug>/results.csv")
 def results_download(class_id: int, slug: str) -> Response:
     """A lesson's results as a CSV file for a spreadsheet."""
-    classroom = _class_or_404(class_id)
+    classroom = _results_class_or_404(class_id)
     found = lesson_results(get_session(), classroom, _lesson_or_404(classroom, slug))
     filename = csv_filename(classroom, slug)
     return Response(
@@ -262,7 +333,7 @@ def results_download(class_id: int, slug: str) -> Response:
 @bp.get("/classes/<int:class_id>/students/<int:student_id>")
 def student_page(class_id: int, student_id: int) -> str:
     """A student's attempts at the class's lessons."""
-    classroom = _class_or_404(class_id)
+    classroom = _results_class_or_404(class_id)
     work = student_attempts(get_session(), classroom, student_id)
     if work is None:
         abort(404)
@@ -272,7 +343,7 @@ def student_page(class_id: int, student_id: int) -> str:
 @bp.get("/classes/<int:class_id>/attempts/<int:attempt_id>")
 def attempt_page(class_id: int, attempt_id: int) -> str:
     """An attempt in full as the student saw it, with the key, feedback and evidence."""
-    classroom = _class_or_404(class_id)
+    classroom = _results_class_or_404(class_id)
     found = class_attempt(get_session(), classroom, attempt_id)
     if found is None:
         abort(404)
