@@ -10,13 +10,12 @@ from __future__ import annotations
 import json
 import multiprocessing
 import shutil
-import socket
 import subprocess
 import tempfile
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from bench.client import connection_loop
 from bench.data import USER_AGENT, Request
 
 LUA_SCRIPT = Path(__file__).resolve().parent / "requests.lua"
@@ -132,40 +131,6 @@ def _raw(request: Request, port: int) -> bytes:
     return ("\r\n".join(lines) + "\r\n\r\n").encode() + body
 
 
-def _client(
-    port: int, share: list[bytes], expected: int, start_at: float, stop_at: float, cycle: bool
-) -> tuple[list[float], int, int, int, float]:
-    """One connection's loop: its requests in turn until ``stop_at`` (or, without ``cycle``,
-    until each was sent once). Answers latencies, unexpected, errors, wraps, end time."""
-    latencies: list[float] = []
-    unexpected = errors = wraps = 0
-    index = 0
-    while time.time() < start_at:
-        time.sleep(0.001)
-    while time.time() < stop_at:
-        if index == len(share):
-            if not cycle:
-                break
-            index, wraps = 0, wraps + 1
-        began = time.perf_counter()
-        try:
-            with socket.create_connection(("127.0.0.1", port)) as connection:
-                connection.sendall(share[index])
-                chunks = []
-                while chunk := connection.recv(65536):
-                    chunks.append(chunk)
-        except OSError:
-            errors += 1
-            index += 1
-            continue
-        latencies.append(time.perf_counter() - began)
-        head = b"".join(chunks[:1])[:12]
-        if not head.startswith(b"HTTP/1.") or int(head[9:12] or 0) != expected:
-            unexpected += 1
-        index += 1
-    return latencies, unexpected, errors, wraps, time.time()
-
-
 def run_python(
     port: int,
     requests: list[Request],
@@ -177,22 +142,32 @@ def run_python(
     """Load the server on ``port`` from ``connections`` processes for ``duration`` seconds;
     without ``cycle`` each request is sent at most once (a run bounded by count)."""
     raw = [_raw(r, port) for r in requests]
-    shares = (
-        [raw[i::connections] for i in range(connections)] if len(raw) > 1 else [raw] * connections
-    )
-    start_at = time.time() + 0.5  # every process started and waiting
-    stop_at = start_at + duration
-    context = multiprocessing.get_context("spawn")
-    with context.Pool(connections) as pool:
-        outcomes = pool.starmap(
-            _client,
-            [(port, share, expected_status, start_at, stop_at, cycle) for share in shares],
+    if len(raw) >= connections:
+        shares = [raw[i::connections] for i in range(connections)]
+    else:  # fewer requests than connections (one page for all): each sends all of them
+        shares = [raw] * connections
+    # Forked: a spawned process would import the benchmark (and the app) again first.
+    context = multiprocessing.get_context("fork")
+    ready, start, results = context.Semaphore(0), context.Event(), context.Queue()
+    processes = [
+        context.Process(
+            target=connection_loop,
+            args=(port, share, expected_status, ready, start, duration, cycle, results),
         )
+        for share in shares
+    ]
+    for process in processes:
+        process.start()
+    for _ in processes:  # every process started and waiting: start them together
+        ready.acquire()
+    start.set()
+    outcomes = [results.get() for _ in processes]
+    for process in processes:
+        process.join()
     latencies = sorted(x for outcome in outcomes for x in outcome[0])
-    ended = max(outcome[4] for outcome in outcomes)
     return LoadResult(
         requests=len(latencies),
-        seconds=min(ended, stop_at) - start_at,
+        seconds=max(outcome[4] for outcome in outcomes),
         p50_ms=_percentile(latencies, 50) * 1000,
         p90_ms=_percentile(latencies, 90) * 1000,
         p99_ms=_percentile(latencies, 99) * 1000,

@@ -35,11 +35,12 @@ from urllib.error import HTTPError
 from urllib.request import HTTPRedirectHandler, build_opener
 from urllib.request import Request as UrlRequest
 
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import make_url
 
 from bench import load
 from bench.data import ROOT, USER_AGENT, BenchData, Request, prepare
+from lesson_app.models import Attempt
 
 RESULTS_FILE = Path(__file__).resolve().parent / "results.md"
 POSTGRES_URL = os.environ.get(
@@ -58,6 +59,7 @@ class Target:
     goal: float | None  # minimum throughput ratio to hello world
     warmup: list[Request] | None = None  # other requests to warm up with (submissions)
     once: bool = False  # each request may be sent once only
+    location: str = ""  # where a redirect must lead (not to the login page)
 
 
 @dataclass
@@ -70,6 +72,7 @@ class Section:
     hello_runs: list[load.LoadResult] = field(default_factory=list)
     pages: list[tuple[Target, load.LoadResult, load.LoadResult]] = field(default_factory=list)
     memory_mb: dict[int, float] = field(default_factory=dict)
+    checks: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -137,7 +140,7 @@ def _wait_until_ready(server: Server, process: subprocess.Popen, path: str, log)
             raise SystemExit(f"gunicorn stopped:\n{log.read()}")
         with contextlib.suppress(OSError):
             if len(server.workers()) >= expected:
-                status, _ = fetch(server.port, Request("GET", path))
+                status, _, _ = fetch(server.port, Request("GET", path))
                 if status < 500:
                     return
         time.sleep(0.2)
@@ -151,8 +154,8 @@ class _NoRedirect(HTTPRedirectHandler):
         return None
 
 
-def fetch(port: int, request: Request) -> tuple[int, str]:
-    """Send one request (no redirects followed); answers its status and text."""
+def fetch(port: int, request: Request) -> tuple[int, str, str]:
+    """Send one request (no redirects followed); answers its status, text and Location."""
     headers = {"User-Agent": USER_AGENT}
     if request.cookie:
         headers["Cookie"] = request.cookie
@@ -164,9 +167,22 @@ def fetch(port: int, request: Request) -> tuple[int, str]:
         with build_opener(_NoRedirect).open(
             UrlRequest(url, data, headers, method=request.method), timeout=30
         ) as answer:
-            return answer.status, answer.read().decode()
+            return answer.status, answer.read().decode(), answer.headers.get("Location", "")
     except HTTPError as error:
-        return error.code, error.read().decode(errors="replace")
+        body = error.read().decode(errors="replace")
+        return error.code, body, error.headers.get("Location", "")
+
+
+def count_submitted(url: str) -> int:
+    """How many attempts the database holds as submitted."""
+    engine = create_engine(url)
+    try:
+        with engine.connect() as connection:
+            return connection.scalar(
+                select(func.count()).select_from(Attempt).where(Attempt.status == "submitted")
+            )
+    finally:
+        engine.dispose()
 
 
 def rss_mb(pid: int) -> float:
@@ -233,28 +249,33 @@ def measure(
 
 def run_target(
     settings: Settings, server: Server, target: Target, warm: bool = True
-) -> load.LoadResult:
-    """Check one request, warm the workers up (unless ``warm`` is false), then measure."""
+) -> tuple[int, load.LoadResult]:
+    """Check one request, warm the workers up (unless ``warm`` is false), then measure;
+    answers how many requests the check and warm-up sent, and the measurement."""
     probe = (target.warmup or target.requests)[0]
-    status, body = fetch(server.port, probe)
-    if status != target.status:
-        raise SystemExit(f"{target.name}: {probe.method} {probe.path} answered {status}:\n{body}")
+    status, body, location = fetch(server.port, probe)
+    if status != target.status or not location.startswith(target.location):
+        raise SystemExit(
+            f"{target.name}: {probe.method} {probe.path} answered {status} {location}:\n{body}"
+        )
     warmup = target.warmup or target.requests
+    sent, warm_rps = 1, 1.0
     if warm:
         warmed = measure(
             settings, server.port, warmup[1:] or warmup, target.status, settings.warmup, target.once
         )
+        sent, warm_rps = sent + warmed.requests, max(warmed.rps, 1.0)
     seconds = settings.duration
     if target.once:
         # Never run out of prepared attempts: a second submit of one would be a cheap redirect.
-        seconds = min(seconds, max(1.0, 0.5 * len(target.requests) / max(warmed.rps, 1.0)))
+        seconds = min(seconds, max(1.0, 0.5 * len(target.requests) / warm_rps))
     result = measure(settings, server.port, target.requests, target.status, seconds, target.once)
     if result.unexpected or result.socket_errors or (target.once and result.wraps):
         print(
             f"  warning: {target.name}: {result.unexpected} unexpected answers, "
             f"{result.socket_errors} socket errors, {result.wraps} wraps"
         )
-    return result
+    return sent, result
 
 
 def run_database(
@@ -292,14 +313,23 @@ def run_database(
         gunicorn("bench.hello:app", "bench.hello_config", env, "/") as hello_server,
         gunicorn("lesson_app.wsgi:app", app_config, env, "/healthz") as server,
     ):
-        before = run_target(settings, hello_server, hello_target)
+        _, before = run_target(settings, hello_server, hello_target)
         section.hello_runs.append(before)
         print(f"  hello world: {before.rps:.0f} req/s")
         for target in targets(data):
             if only and not any(target.name.startswith(name) for name in only):
                 continue
-            result = run_target(settings, server, target)
-            after = run_target(settings, hello_server, hello_target, warm=False)
+            submitted = count_submitted(url)
+            sent, result = run_target(settings, server, target)
+            if target.once:  # each measured answer really submitted an attempt
+                warmed_up = min(sent, len(target.warmup or []))  # its attempts may run out
+                section.checks.append(
+                    f"{target.name}: {count_submitted(url) - submitted - warmed_up} attempts "
+                    f"submitted in the database besides the {warmed_up} of the check and "
+                    f"warm-up, for {result.requests} measured answers (a few more: requests "
+                    "still in flight when a run ends)"
+                )
+            _, after = run_target(settings, hello_server, hello_target, warm=False)
             section.hello_runs.append(after)
             hello = load.mean_result([before, after])
             section.pages.append((target, result, hello))
@@ -319,7 +349,15 @@ def targets(data: BenchData) -> list[Target]:
         Target("quiz page", data.quiz_page, 200, 0.3),
         Target("class results (200 students)", data.class_results, 200, 0.1),
         Target("lesson results (200 students)", data.lesson_results, 200, 0.1),
-        Target("quiz submission", data.submit, 302, 0.1, data.submit_warmup, once=True),
+        Target(
+            "quiz submission",
+            data.submit,
+            302,
+            0.1,
+            data.submit_warmup,
+            once=True,
+            location="/student/attempts/",
+        ),
     ]
 
 
@@ -377,6 +415,12 @@ def table_lines(section: Section) -> list[str]:
         if target.goal is not None:
             verdict = f"≥ {target.goal:g}: {'met' if ratio >= target.goal else 'MISSED'}"
         lines.append(_row(target.name, result, around, verdict))
+    problems = [
+        f"{target.name}: {result.unexpected} answers with another status than {target.status}, "
+        f"{result.socket_errors} socket errors, {result.wraps} attempts submitted twice"
+        for target, result, _ in section.pages
+        if result.unexpected or result.socket_errors or (target.once and result.wraps)
+    ]
     memory = ", ".join(f"{mb:.0f} MB" for mb in section.memory_mb.values())
     worst = max(section.memory_mb.values(), default=0.0)
     verdict = "met" if worst < MEMORY_LIMIT_MB else "MISSED"
@@ -387,6 +431,11 @@ def table_lines(section: Section) -> list[str]:
         "",
         f"Resident memory of each Lesson App worker after the run (VmRSS): {memory} "
         f"(limit {MEMORY_LIMIT_MB} MB: {verdict}).",
+        "",
+        "Every answer had the expected status."
+        if not problems
+        else "NOT VALID: " + "; ".join(problems) + ".",
+        *[f"Check: {check}." for check in section.checks],
     ]
     return lines
 
