@@ -21,7 +21,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     configure(app, config)
     apply_proxy_fix(app)
 
-    from lesson_app import cli, db, errors, static_files
+    from lesson_app import cli, db, errors, security, static_files
     from lesson_app.extensions import csrf, limiter, login_manager
 
     csrf.init_app(app)
@@ -30,6 +30,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     cli.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)
+    security.init_app(app)
     static_files.init_app(app)
 
     from lesson_app.auth import bp as auth_bp

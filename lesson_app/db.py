@@ -17,6 +17,7 @@ from flask import Flask, current_app
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, scoped_session, sessionmaker
+from werkzeug.routing import IntegerConverter, Map
 
 EXTENSION_KEY = "lesson_app.db"
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
@@ -32,6 +33,26 @@ SQLITE_PRAGMAS = (
 )
 
 
+#: The largest id (or version number) a column holds: they are 32-bit integers on PostgreSQL.
+MAX_ID = 2**31 - 1
+
+
+class IdConverter(IntegerConverter):
+    """The ``int`` of the URL rules, which hold ids: a whole number up to ``MAX_ID``. A larger
+    one answers 404 like the id of nothing, instead of failing in the database (PostgreSQL
+    refuses it for an integer column, SQLite past 2**63 - 1)."""
+
+    def __init__(
+        self,
+        map: Map,
+        fixed_digits: int = 0,
+        min: int | None = None,
+        max: int | None = MAX_ID,
+        signed: bool = False,
+    ) -> None:
+        super().__init__(map, fixed_digits, min, max, signed)
+
+
 @dataclass(frozen=True)
 class Database:
     """The engine and the thread-local session factory of one app."""
@@ -41,7 +62,9 @@ class Database:
 
 
 def init_app(app: Flask) -> None:
-    """Create the app's engine and session, and remove the session after each app context."""
+    """Create the app's engine and session, and remove the session after each app context;
+    make the URL rules' ``int`` ids fit the database (before the blueprints add their rules)."""
+    app.url_map.converters["int"] = IdConverter
     engine = make_engine(app.config["DATABASE_URL"])
     session = scoped_session(sessionmaker(bind=engine))
     app.extensions[EXTENSION_KEY] = Database(engine=engine, session=session)
@@ -56,9 +79,11 @@ def make_engine(url: str) -> Engine:
     parsed = make_url(url)
     if parsed.drivername in ("postgres", "postgresql"):
         parsed = parsed.set(drivername="postgresql+psycopg")
+    # A database error's message would otherwise carry the statement's values (a session id,
+    # an email address) into the log.
     if parsed.get_backend_name() != "sqlite":
-        return create_engine(parsed, pool_pre_ping=True)
-    engine = create_engine(parsed)
+        return create_engine(parsed, pool_pre_ping=True, hide_parameters=True)
+    engine = create_engine(parsed, hide_parameters=True)
     event.listen(engine, "connect", _set_sqlite_pragmas)
     return engine
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Flask, render_template
+from flask import Flask, abort, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
+
+from lesson_app.security import request_id
 
 #: A title and a plain explanation for the errors a visitor is likely to meet.
 MESSAGES = {
@@ -37,17 +39,33 @@ MESSAGES = {
 
 
 def init_app(app: Flask) -> None:
-    """Register the error handlers on the app."""
+    """Register the error handlers on the app, and the refusal of NUL characters."""
     app.register_error_handler(CSRFError, render_csrf_error)
     app.register_error_handler(HTTPException, render_http_error)
     app.register_error_handler(InternalServerError, render_http_error)
+    app.before_request(refuse_nul_characters)
+
+
+def refuse_nul_characters() -> None:
+    """Answer 400 to a request whose address, query or form holds a NUL character.
+
+    No page of the site sends one, and PostgreSQL refuses it in text: passed on to a query (a
+    slug, an email address, a class name) it would end the request in a 500. Uploaded files
+    are not looked at: the lesson checker reports a binary file itself.
+    """
+    fields = (*request.args.items(multi=True), *request.form.items(multi=True))
+    if "\x00" in request.path or any("\x00" in k or "\x00" in v for k, v in fields):
+        abort(400)
 
 
 def render_http_error(error: HTTPException) -> tuple[str, int]:
     """Render the friendly page for an HTTP error (unhandled exceptions arrive as a 500)."""
     code = error.code or 500
     title, message = MESSAGES.get(code, (error.name, error.description or ""))
-    return render_template("errors/error.html", code=code, title=title, message=message), code
+    page = render_template(
+        "errors/error.html", code=code, title=title, message=message, request_id=request_id()
+    )
+    return page, code
 
 
 def render_csrf_error(error: CSRFError) -> tuple[str, int]:

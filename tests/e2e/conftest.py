@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
+from playwright.sync_api import ConsoleMessage, Page
 from werkzeug.serving import make_server
 
 from lesson_app.db import get_db
@@ -36,6 +37,23 @@ def browser_type_launch_args() -> dict[str, object]:
             ".ci/run does this. The end-to-end tests never download a browser."
         )
     return {"executable_path": str(CHROMIUM), "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture
+def page(page: Page) -> Iterator[Page]:
+    """pytest-playwright's page; the test fails if Chromium refused anything the site's pages
+    use because of the Content-Security-Policy (an inline script or style, another origin)."""
+    refusals: list[str] = []
+
+    def note_refusal(message: ConsoleMessage) -> None:
+        if "Content Security Policy" in message.text:
+            refusals.append(f"{page.url}: {message.text}")
+
+    page.on("console", note_refusal)
+    yield page
+    assert not refusals, "Chromium refused under the Content-Security-Policy:\n" + "\n".join(
+        refusals
+    )
 
 
 @pytest.fixture(scope="session")
