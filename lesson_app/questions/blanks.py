@@ -20,6 +20,9 @@ OWNS_BODY = True
 MAX_BLANKS = 20
 BLANK = re.compile(r"\[\[(.*?)\]\]")
 _PLACEHOLDER = re.compile("\ue000(\\d+)\ue001")
+# A tag of the sanitised HTML: nh3 writes every attribute value in double quotes and escapes
+# the double quotes in it (older versions, such as 0.3.0, leave its < and > as they are).
+_TAG = re.compile(r'<(?:[^>"]|"[^"]*")*>')
 
 
 @dataclass(frozen=True)
@@ -58,8 +61,16 @@ def display(spec: BlanksSpec, inline: Callable[[str], str]) -> dict[str, Any]:
     """The text as HTML pieces; a blank goes between each piece and the next."""
     counter = iter(range(len(spec.blanks)))
     marked = BLANK.sub(lambda _: f"\ue000{next(counter)}\ue001", spec.text)
-    pieces = _PLACEHOLDER.split(inline(marked))
+    pieces = _PLACEHOLDER.split(_TAG.sub(_blanks_after_tag, inline(marked)))
     return {"pieces": pieces[0::2], "blanks": len(spec.blanks)}
+
+
+def _blanks_after_tag(tag: re.Match[str]) -> str:
+    """The tag with the blanks written in its attributes (a link's title, an image's alt text)
+    moved after it: cut there, the text would put the blank's input, and the attribute's rest
+    as markup, in the middle of the tag."""
+    inside = [placeholder.group() for placeholder in _PLACEHOLDER.finditer(tag.group())]
+    return _PLACEHOLDER.sub("", tag.group()) + "".join(inside)
 
 
 def load(key: dict[str, Any]) -> BlanksSpec:
