@@ -126,3 +126,26 @@ def right_answer(question_type: str, key: dict) -> object:
     if question_type == "evidence":
         return list(key["sentences"])
     raise ValueError(f"unknown question type {question_type}")
+
+
+def wrong_answer(question_type: str, key: dict) -> object:
+    """An answer that earns nothing, in the shape ``right_answer`` gives."""
+    if question_type == "single":
+        return next(o["id"] for o in key["options"] if not o["correct"])
+    if question_type == "multiple":
+        return [o["id"] for o in key["options"] if not o["correct"]]
+    if question_type == "true-false":
+        return "false" if key["answer"] else "true"
+    if question_type in ("short", "numeric"):
+        return "7"
+    if question_type == "ordering":
+        ids = [item["id"] for item in key["items"]]
+        return {item: place for place, item in enumerate(reversed(ids), start=1)}
+    if question_type == "matching":
+        rights = [pair["right_id"] for pair in key["pairs"]]
+        return {p["left_id"]: rights[i - 1] for i, p in enumerate(key["pairs"])}
+    if question_type == "blanks":
+        return ["zzz" for _ in key["blanks"]]
+    if question_type == "evidence":
+        return [next(r for r, _ in key["choices"] if r not in key["sentences"])]
+    raise ValueError(f"unknown question type {question_type}")

@@ -33,7 +33,14 @@ from sqlalchemy.engine import make_url
 from lesson_app.models import Attempt, AttemptAnswer, Classroom, Question
 from lesson_app.services.attempts import start_attempt, student_lesson
 from lesson_app.services.classes import enrol
-from tests.support import CSRF_TOKEN, database, log_in, make_user, right_answer
+from tests.support import (
+    CSRF_TOKEN,
+    database,
+    log_in,
+    make_user,
+    right_answer,
+    wrong_answer,
+)
 
 T = TypeVar("T")
 
@@ -379,28 +386,6 @@ def all_at_once(calls: Sequence[Callable[[], T]]) -> list[T | Exception]:
 # --- quiz forms ------------------------------------------------------------------------------
 
 
-def wrong_answer(question: Question) -> Any:
-    """An answer that earns nothing (the shape ``right_answer`` gives)."""
-    key = question.key
-    if question.type == "single":
-        return next(o["id"] for o in key["options"] if not o["correct"])
-    if question.type == "multiple":
-        return [o["id"] for o in key["options"] if not o["correct"]]
-    if question.type == "true-false":
-        return "false" if key["answer"] else "true"
-    if question.type in ("short", "numeric"):
-        return "7"
-    if question.type == "ordering":
-        ids = [item["id"] for item in key["items"]]
-        return {item: place for place, item in enumerate(reversed(ids), start=1)}
-    if question.type == "matching":
-        rights = [pair["right_id"] for pair in key["pairs"]]
-        return {p["left_id"]: rights[i - 1] for i, p in enumerate(key["pairs"])}
-    if question.type == "blanks":
-        return ["zzz" for _ in key["blanks"]]
-    return [next(r for r, _ in key["choices"] if r not in key["sentences"])]  # evidence
-
-
 def answer_fields(question: Question, answer: Any) -> dict[str, list[str]]:
     """The quiz form's fields that give ``answer``, every value a list of strings."""
     name = f"q-{question.qid}"
@@ -421,7 +406,7 @@ def quiz_form(questions: Sequence[Question], plan: dict[str, bool]) -> dict[str,
             if plan[question.qid]:
                 answer = right_answer(question.type, question.key)
             else:
-                answer = wrong_answer(question)
+                answer = wrong_answer(question.type, question.key)
             form.update(answer_fields(question, answer))
     return form
 

@@ -24,6 +24,7 @@ from tests.support import (
     make_user,
     right_answer,
     without_csrf_tokens,
+    wrong_answer,
 )
 
 SLUG = "central-asia-mobilisation"
@@ -93,26 +94,8 @@ def fields(question: Question, answer) -> dict[str, object]:
     return {f"{name}-{index}": text for index, text in enumerate(answer)}  # blanks
 
 
-def wrong_answer(question: Question):
-    """An answer that earns nothing."""
-    key = question.key
-    if question.type == "single":
-        return next(o["id"] for o in key["options"] if not o["correct"])
-    if question.type == "multiple":
-        return [o["id"] for o in key["options"] if not o["correct"]]
-    if question.type == "true-false":
-        return "false" if key["answer"] else "true"
-    if question.type in ("short", "numeric"):
-        return "7"
-    if question.type == "ordering":
-        ids = [item["id"] for item in key["items"]]
-        return {item: place for place, item in enumerate(reversed(ids), start=1)}
-    if question.type == "matching":
-        rights = [pair["right_id"] for pair in key["pairs"]]
-        return {p["left_id"]: rights[i - 1] for i, p in enumerate(key["pairs"])}
-    if question.type == "blanks":
-        return ["zzz" for _ in key["blanks"]]
-    return [next(r for r, _ in key["choices"] if r not in key["sentences"])]  # evidence
+def wrong(question: Question):
+    return wrong_answer(question.type, question.key)
 
 
 def form_for(qs, answer_of) -> dict[str, object]:
@@ -260,7 +243,7 @@ def test_a_saved_draft_of_every_type_comes_back_on_the_quiz_page(world, student)
 
 def test_a_draft_survives_logging_out_and_in(world, student):
     attempt_id = start(student)
-    data = form_for(questions(world)[:5], wrong_answer)
+    data = form_for(questions(world)[:5], wrong)
     post(student, attempt_id, "save", data)
     student.post("/logout", data={"csrf_token": token(student)})
     log_in(student, "student@example.org")
@@ -295,7 +278,7 @@ def test_every_answer_right_earns_full_marks(world, student):
 
 def test_every_answer_wrong_earns_nothing(world, student):
     attempt_id = start(student)
-    post(student, attempt_id, "submit", form_for(questions(world), wrong_answer))
+    post(student, attempt_id, "submit", form_for(questions(world), wrong))
     page = quiz_page(student, attempt_id)
     assert "0 / 19" in page and page.count("<strong>Wrong</strong>") == 19
 
@@ -342,7 +325,7 @@ def test_submitting_twice_stores_one_attempt(world, student):
     attempt_id = start(student)
     data = form_for(questions(world), right)
     post(student, attempt_id, "submit", data)
-    again = post(student, attempt_id, "submit", form_for(questions(world), wrong_answer))
+    again = post(student, attempt_id, "submit", form_for(questions(world), wrong))
     assert again.status_code == 302 and again.headers["Location"].endswith(f"/{attempt_id}")
     assert count(world, Attempt) == 1 and count(world, AttemptAnswer) == 19
     assert attempt_row(world, attempt_id).score == 19
@@ -485,7 +468,7 @@ def secrets(qs: list[Question]) -> list[str]:
 def test_no_page_or_response_during_an_open_attempt_holds_keys_or_feedback(world, student):
     qs = questions(world)
     attempt_id = start(student)
-    draft = form_for(qs[:3], wrong_answer)
+    draft = form_for(qs[:3], wrong)
     saved = post(student, attempt_id, "save", draft, headers=JSON)
     confirm = post(student, attempt_id, "submit", draft)
     assert confirm.status_code == 200
