@@ -4,7 +4,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test lint
+.PHONY: run test lint audit
 
 # (Re)install the package and its test tools whenever pyproject.toml changes.
 $(VENV)/.installed: pyproject.toml
@@ -31,6 +31,10 @@ test: $(VENV)/.installed
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
+
+# Known vulnerabilities in the installed dependencies (pip-audit); CI runs it after the tests.
+audit: $(VENV)/.installed
+	.ci/audit
 
 # Lesson App's pages under gunicorn against a Flask hello world, on SQLite and on PostgreSQL
 # (when a server answers on 127.0.0.1:5432); writes bench/results.md. Never part of `test`.
