@@ -21,6 +21,7 @@ DIGEST_LENGTH = 12
 LONG_CACHE = "public, max-age=31536000, immutable"
 NO_CACHE = "no-cache"
 EXTENSION_KEY = "lesson_app.static_digests"
+TEMPLATE_NAMES_KEY = "lesson_app.static_digests_by_name"
 #: Statuses of a file actually served (whole, in part, or "not modified").
 SERVED = (200, 206, 304)
 
@@ -29,6 +30,9 @@ def init_app(app: Flask) -> None:
     """Offer ``static_url`` to templates and set the cache headers of static files."""
     # Digests by the file's full path: one entry per real file, however a URL spells it.
     app.extensions[EXTENSION_KEY] = {}
+    # Digests by the name a template gives: found without looking at the disk again. Only
+    # templates call static_url, so this holds a few names, never what a URL spells.
+    app.extensions[TEMPLATE_NAMES_KEY] = {}
     app.add_template_global(static_url)
     app.after_request(set_cache_headers)
 
@@ -39,7 +43,10 @@ def static_url(filename: str) -> str:
     Raises ``FileNotFoundError`` when the static folder has no such file, so that a mistyped
     name fails the page (and its tests) instead of silently linking to a 404.
     """
-    return url_for("static", filename=filename, v=static_digest(filename))
+    by_name: dict[str, str] = current_app.extensions[TEMPLATE_NAMES_KEY]
+    if current_app.debug or filename not in by_name:
+        by_name[filename] = static_digest(filename)
+    return url_for("static", filename=filename, v=by_name[filename])
 
 
 def static_digest(filename: str) -> str:

@@ -127,6 +127,20 @@ def test_static_url_refuses_a_path_outside_the_static_folder(app):
         static_url("../pyproject.toml")
 
 
+@pytest.mark.parametrize("debug", [False, True])
+def test_a_changed_file_gets_a_new_url_in_debug_mode_only(app, tmp_path, debug):
+    # in production the files change only with a release, which restarts the app: the
+    # digest is computed once; in debug mode the files are being edited
+    (tmp_path / "site.css").write_text("body { color: black }")
+    app.static_folder = str(tmp_path)
+    app.debug = debug
+    with app.test_request_context():
+        before = static_url("site.css")
+        (tmp_path / "site.css").write_text("body { color: navy }")
+        after = static_url("site.css")
+    assert (before != after) is debug
+
+
 def test_the_versioned_url_may_be_kept_for_a_year(client):
     response = client.get(f"/static/css/site.css?v={digest('css/site.css')}")
     assert response.status_code == 200
