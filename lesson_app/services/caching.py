@@ -8,12 +8,12 @@ safe because any worker or host that misses simply computes the same value again
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from threading import Lock
 from typing import Generic, TypeVar
 from weakref import WeakKeyDictionary
 
+import cachetools
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
@@ -24,32 +24,24 @@ _REGISTRY_LOCK = Lock()
 
 
 class LRUCache(Generic[Value]):
-    """A mapping of at most ``size`` entries that forgets the least recently used first.
-
-    Thread-safe: gunicorn's sync workers run one request at a time, but the development
-    server and threaded workers do not.
-    """
+    """A mapping of at most ``size`` entries that forgets the least recently used first
+    (cachetools' LRUCache), behind a lock: gunicorn's sync workers run one request at a time,
+    but the development server and threaded workers do not."""
 
     def __init__(self, size: int) -> None:
         self.size = size
-        self._entries: OrderedDict[Hashable, Value] = OrderedDict()
+        self._entries: cachetools.LRUCache[Hashable, Value] = cachetools.LRUCache(size)
         self._lock = Lock()
 
     def get(self, key: Hashable) -> Value | None:
         """The value kept for ``key``, or None."""
         with self._lock:
-            value = self._entries.get(key)
-            if value is not None:
-                self._entries.move_to_end(key)
-            return value
+            return self._entries.get(key)
 
     def put(self, key: Hashable, value: Value) -> Value:
         """Keep ``value`` for ``key`` (forgetting the oldest entry when full); answers it."""
         with self._lock:
             self._entries[key] = value
-            self._entries.move_to_end(key)
-            while len(self._entries) > self.size:
-                self._entries.popitem(last=False)
         return value
 
     def get_or_make(self, key: Hashable, make: Callable[[], Value]) -> Value:
