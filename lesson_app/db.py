@@ -17,7 +17,7 @@ from flask import Flask, current_app
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, scoped_session, sessionmaker
-from werkzeug.routing import IntegerConverter, Map
+from werkzeug.routing import IntegerConverter
 
 EXTENSION_KEY = "lesson_app.db"
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
@@ -38,19 +38,19 @@ MAX_ID = 2**31 - 1
 
 
 class IdConverter(IntegerConverter):
-    """The ``int`` of the URL rules, which hold ids: a whole number up to ``MAX_ID``. A larger
-    one answers 404 like the id of nothing, instead of failing in the database (PostgreSQL
-    refuses it for an integer column, SQLite past 2**63 - 1)."""
+    """The ``int`` of the URL rules, which hold ids. An id past ``MAX_ID`` names no row but
+    would fail in the database (PostgreSQL refuses it for an integer column, SQLite past
+    2**63 - 1): the view gets 0 instead, which names no row either, and answers its usual 404.
+    Refusing the match would not do: werkzeug then answers 405 when a rule for another method
+    has the same path (``/students/<id>/remove``: GET asks, POST removes)."""
 
-    def __init__(
-        self,
-        map: Map,
-        fixed_digits: int = 0,
-        min: int | None = None,
-        max: int | None = MAX_ID,
-        signed: bool = False,
-    ) -> None:
-        super().__init__(map, fixed_digits, min, max, signed)
+    def to_python(self, value: str) -> int:
+        """The id in the URL (digits, by the rule's pattern), or 0 past ``MAX_ID``."""
+        # compared by length first: int() refuses more than 4,300 digits
+        if len(value.lstrip("0")) > len(str(MAX_ID)):
+            return 0
+        number = super().to_python(value)
+        return number if number <= MAX_ID else 0
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,9 @@
-"""Every route, called as every kind of visitor: who may use it, and what the others get.
+"""Every route, called as every kind of visitor: who may use it, and what the others get; and
+that no GET, and no POST without its CSRF token, changes the database.
 
 The table below must name every endpoint of the app: a new route without a line here fails
-``test_every_route_declares_who_may_use_it``.
+``test_every_route_declares_who_may_use_it``. Ids in URLs swapped for another user's objects:
+``test_url_ids.py``.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
+from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from lesson_app import create_app
@@ -171,11 +174,17 @@ def outcome(response) -> str | int:
     return response.status_code
 
 
-def call(world: World, visitor: str, rule, method: str):
-    """Call a route as a visitor; a POST carries a valid CSRF token and an empty form."""
+def client_of(world: World, visitor: str) -> FlaskClient:
+    """A test client logged in as the visitor (not at all for 'anonymous')."""
     client = world.app.test_client()
     if visitor != "anonymous":
         log_in(client, world.emails[visitor])
+    return client
+
+
+def call(world: World, visitor: str, rule, method: str):
+    """Call a route as a visitor; a POST carries a valid CSRF token and an empty form."""
+    client = client_of(world, visitor)
     url = rule.build(world.url_values, append_unknown=False)[1]
     if method == "GET":
         return client.get(url)
@@ -183,11 +192,17 @@ def call(world: World, visitor: str, rule, method: str):
     return client.post(url, data={"csrf_token": token})
 
 
+def bare_app() -> Flask:
+    """An app to list the routes of, before any test runs (no database behind it)."""
+    return create_app({"SECRET_KEY": "x", "DATABASE_URL": "sqlite://"})
+
+
 def route_ids():
     """Every (endpoint, method) to check, for the test's parameters."""
-    app = create_app({"SECRET_KEY": "x", "DATABASE_URL": "sqlite://"})
     return [
-        (endpoint, method) for endpoint, _, method in routes(app) if endpoint not in NOT_CHECKED
+        (endpoint, method)
+        for endpoint, _, method in routes(bare_app())
+        if endpoint not in NOT_CHECKED
     ]
 
 
@@ -220,11 +235,25 @@ def snapshot(app: Flask) -> dict[str, list]:
 def test_every_post_without_csrf_token_is_refused_and_changes_nothing(tmp_path, endpoint):
     world = make_world(tmp_path / "world")
     visitor = next(v for v in VISITORS if POLICIES[endpoint].expected(v) == "ok")
-    client = world.app.test_client()
-    if visitor != "anonymous":
-        log_in(client, world.emails[visitor])
+    client = client_of(world, visitor)
     rule = next(r for e, r, m in routes(world.app) if e == endpoint and m == "POST")
     before = snapshot(world.app)
     response = client.post(rule.build(world.url_values, append_unknown=False)[1], data={})
     assert response.status_code == 400
     assert snapshot(world.app) == before
+
+
+@pytest.mark.parametrize("endpoint", sorted({e for e, m in route_ids() if m == "GET"}))
+def test_every_get_changes_nothing_for_any_visitor(tmp_path, endpoint):
+    world = make_world(tmp_path / "world")
+    rule = next(r for e, r, m in routes(world.app) if e == endpoint and m == "GET")
+    url = rule.build(world.url_values, append_unknown=False)[1]
+    results, expected = {}, {}
+    for visitor in VISITORS:
+        client = client_of(world, visitor)
+        before = snapshot(world.app)  # after logging in, which may write; the GET may not
+        answer = outcome(client.get(url))
+        results[visitor] = (answer, snapshot(world.app) == before)
+        # those who may use the page and those refused alike
+        expected[visitor] = (POLICIES[endpoint].expected(visitor), True)
+    assert results == expected

@@ -260,18 +260,32 @@ def test_passwords_are_hashed_with_argon2id(session, student, cheap_password_has
 # --- rate limits ------------------------------------------------------------------------------
 
 
-def test_failed_logins_on_one_account_are_limited_across_addresses(client, student):
-    for attempt in range(10):
-        response = log_in(
-            client,
-            "s@example.org",
-            "wrong password",
-            environ_base={"REMOTE_ADDR": f"10.0.0.{attempt}"},
-        )
-        assert response.status_code == 422
-    blocked = log_in(client, "s@example.org", PASSWORD, environ_base={"REMOTE_ADDR": "10.0.1.1"})
-    assert blocked.status_code == 429
-    assert "Too many tries" in blocked.get_data(as_text=True)
+def address(n):
+    """The ``environ_base`` of a request from the n-th of many client addresses."""
+    return {"REMOTE_ADDR": f"10.0.{n // 200}.{n % 200 + 1}"}
+
+
+def test_failed_logins_on_one_account_are_refused_from_any_address_after_the_limit(
+    client, student, teacher
+):
+    # 10 failures per account (LOGIN_LIMIT_PER_ACCOUNT); each guess from another address, the
+    # email spelled three ways as a guesser would to dodge the count
+    spellings = ["s@example.org", "S@EXAMPLE.ORG", " s@Example.org "]
+    statuses = [
+        log_in(client, spellings[n % 3], "wrong password", environ_base=address(n)).status_code
+        for n in range(20)
+    ]
+    assert statuses == [422] * 10 + [429] * 10
+    # the right password is refused too while the limit lasts, so guessing cannot go on
+    refused = log_in(client, "s@example.org", PASSWORD, environ_base=address(20))
+    assert refused.status_code == 429
+    assert "Too many tries" in refused.text and "wait a few minutes" in refused.text
+    assert client.get("/student/").status_code == 302  # not logged in
+    # another account, from the same addresses, is not locked
+    other = client.application.test_client()
+    wrong = log_in(other, "t@example.org", "wrong password", environ_base=address(0))
+    assert wrong.status_code == 422
+    assert log_in(other, "t@example.org", environ_base=address(1)).status_code == 302
 
 
 def test_failed_logins_from_one_address_are_limited_across_accounts(client, student):
@@ -286,12 +300,63 @@ def test_successful_logins_do_not_count(client, student):
         client.post("/logout", data={"csrf_token": csrf_token(client, "/account")})
 
 
-def test_join_code_guesses_are_limited(client, classroom):
-    for attempt in range(20):
-        data = registration(f"ZZZZ-ZZZ{attempt % 9 + 1}", email=f"n{attempt}@example.org")
+def join(client, code, **request):
+    """Send the student's form that joins a class (whatever the answer)."""
+    return post_form(client, "/student/", {"join_code": code}, action="/student/join", **request)
+
+
+def wrong_code(n):
+    """The n-th of many wrong join codes (no code holds the digit 1)."""
+    return f"ZZZZ-Z1{n:02d}"
+
+
+def test_join_code_guesses_when_registering_are_limited_per_address_and_store_nothing(
+    client, session, classroom
+):
+    for n in range(20):  # JOIN_CODE_LIMIT: 20 wrong codes from one address
+        data = registration(wrong_code(n), email=f"n{n}@example.org")
         assert post_form(client, "/register", data).status_code == 422
-    response = post_form(client, "/register", registration(classroom.join_code))
-    assert response.status_code == 429
+    before = count(session, User)
+    refused = post_form(client, "/register", registration(classroom.join_code))
+    assert refused.status_code == 429 and "Too many tries" in refused.text
+    assert count(session, User) == before
+    # the same registration from another address goes through: only the limit refused it
+    response = post_form(
+        client, "/register", registration(classroom.join_code), environ_base=address(1)
+    )
+    assert response.status_code == 302 and count(session, User) == before + 1
+
+
+def test_join_code_guesses_by_one_student_are_limited_across_addresses(
+    client, session, student, classroom
+):
+    log_in(client, "s@example.org")
+    statuses = [join(client, wrong_code(n), environ_base=address(n)).status_code for n in range(21)]
+    assert statuses == [422] * 20 + [429]
+    # the right code is refused too while the limit lasts, and nothing is stored
+    refused = join(client, classroom.join_code, environ_base=address(21))
+    assert refused.status_code == 429 and "Too many tries" in refused.text
+    assert count(session, Enrolment) == 0
+    # another student, from the same addresses, is not locked
+    create_user(session, email="s2@example.org", name="Sue", password=PASSWORD, roles=["student"])
+    other = client.application.test_client()
+    log_in(other, "s2@example.org")
+    assert join(other, classroom.join_code, environ_base=address(0)).status_code == 302
+    assert count(session, Enrolment) == 1
+
+
+def test_join_code_guesses_from_one_address_are_limited_across_students(
+    client, session, student, classroom
+):
+    create_user(session, email="s2@example.org", name="Sue", password=PASSWORD, roles=["student"])
+    second = client.application.test_client()
+    log_in(client, "s@example.org")
+    log_in(second, "s2@example.org")
+    for n in range(10):  # 20 wrong codes from one address, 10 by each student
+        assert join(client, wrong_code(n)).status_code == 422
+        assert join(second, wrong_code(n)).status_code == 422
+    assert join(second, classroom.join_code).status_code == 429
+    assert count(session, Enrolment) == 0
 
 
 @pytest.fixture
