@@ -39,22 +39,25 @@ MESSAGES = {
 
 
 def init_app(app: Flask) -> None:
-    """Register the error handlers on the app, and the refusal of NUL characters."""
+    """Register the error handlers on the app, and the refusal of unreadable input."""
     app.register_error_handler(CSRFError, render_csrf_error)
     app.register_error_handler(HTTPException, render_http_error)
     app.register_error_handler(InternalServerError, render_http_error)
-    app.before_request(refuse_nul_characters)
+    app.before_request(refuse_unreadable_input)
 
 
-def refuse_nul_characters() -> None:
-    """Answer 400 to a request whose address, query or form holds a NUL character.
+def refuse_unreadable_input() -> None:
+    """Answer 400 to a request whose address, query or form holds a NUL character, or whose
+    form has a field whose name could not be read.
 
-    No page of the site sends one, and PostgreSQL refuses it in text: passed on to a query (a
-    slug, an email address, a class name) it would end the request in a 500. Uploaded files
-    are not looked at: the lesson checker reports a binary file itself.
+    No page of the site sends either. PostgreSQL refuses NUL in text: passed on to a query (a
+    slug, an email address, a class name) it would end the request in a 500. Werkzeug names
+    None a multipart field whose name it cannot read, which the views that go through the
+    fields' names (the quiz's answers) do not expect. Uploaded files are not looked at: the
+    lesson checker reports a binary file itself.
     """
     fields = (*request.args.items(multi=True), *request.form.items(multi=True))
-    if "\x00" in request.path or any("\x00" in k or "\x00" in v for k, v in fields):
+    if "\x00" in request.path or any(k is None or "\x00" in k + v for k, v in fields):
         abort(400)
 
 

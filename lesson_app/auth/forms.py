@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, PasswordField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 
 from lesson_app.services.accounts import PASSWORD_MAX_LENGTH, password_problem
+
+
+def printable(form: FlaskForm, field: StringField) -> None:
+    """A name's validator: refuse control characters other than white space (which names
+    collapse to single spaces); no keyboard types them, and a page would show them as nothing."""
+    if any(unicodedata.category(ch) == "Cc" and not ch.isspace() for ch in field.data or ""):
+        raise ValidationError("Use letters, digits, spaces and punctuation only.")
 
 
 class LoginForm(FlaskForm):
@@ -46,7 +55,7 @@ class NewPasswordMixin:
 class TeacherRegistrationForm(NewPasswordMixin, FlaskForm):
     """A teacher's new account."""
 
-    name = StringField("Your name", validators=[DataRequired(), Length(max=120)])
+    name = StringField("Your name", validators=[DataRequired(), Length(max=120), printable])
     email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=254)])
 
 

@@ -15,10 +15,11 @@ from lesson_app import questions
 from lesson_app.access import FORM_ERROR_STATUS
 from lesson_app.author import bp
 from lesson_app.author.forms import ArticleForm, UploadForm
-from lesson_app.db import get_session
+from lesson_app.db import MAX_ID, get_session
 from lesson_app.lessons import check_text, diff_sources, skeleton_from_article
 from lesson_app.lessons.skeleton import blank_lesson
 from lesson_app.models import LessonVersion, Question
+from lesson_app.questions.text import whole_number
 from lesson_app.services import authoring
 from lesson_app.services.authoring import Draft, UploadError
 from lesson_app.services.lessons import ImportOutcome, set_published
@@ -185,7 +186,7 @@ def regrade_page(slug: str) -> str:
 def regrade_attempts(slug: str) -> Response:
     """Regrade the chosen attempts with the current answer key (old scores are kept)."""
     lesson = _version_or_404(slug).lesson
-    chosen = [int(v) for v in request.form.getlist("attempt") if v.isdigit()]
+    chosen = [n for v in request.form.getlist("attempt") if (n := whole_number(v, MAX_ID))]
     count = regrade(get_session(), lesson, chosen, current_user.name)
     flash(f"Regraded {count} attempt{'s' if count != 1 else ''}; the old scores are kept.")
     return redirect(url_for("author.index"))
@@ -207,9 +208,10 @@ def _number(name: str) -> int | None:
     value = request.args.get(name)
     if value is None:
         return None
-    if not value.isdecimal() or not value.isascii():
+    number = whole_number(value, MAX_ID)
+    if number is None:
         abort(404)
-    return int(value)
+    return number
 
 
 def _version_or_404(slug: str) -> LessonVersion:

@@ -8,6 +8,7 @@ import re
 import yaml
 
 from ..questions.base import ParseContext
+from ..questions.text import whole_number
 from .document import Meta
 
 LEVELS = ("A1", "A2", "B1", "B2", "C1", "C2")
@@ -79,6 +80,12 @@ def _scalar_values(
             "(write one 'key: value' per line; put text with ':' or '#' in quotes)",
         )
         return None
+    except RecursionError:  # PyYAML composes nested lists and groups recursively
+        ctx.error(
+            first_line,
+            "the front matter is nested too deeply to be read; write one 'key: value' per line",
+        )
+        return None
     if node is None:
         ctx.error(
             first_line, "the front matter is empty; it needs at least title, slug and summary"
@@ -121,7 +128,7 @@ def _check_level(value: str, line: int, key: str, ctx: ParseContext) -> bool:
 
 
 def _check_attempts(value: str, line: int, key: str, ctx: ParseContext) -> bool:
-    if value.isdigit() and int(value) <= MAX_ATTEMPTS:
+    if whole_number(value, MAX_ATTEMPTS) is not None:
         return True
     ctx.error(
         line, f"attempts must be a whole number from 0 (no limit) to {MAX_ATTEMPTS}, not '{value}'"

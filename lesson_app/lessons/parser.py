@@ -20,7 +20,14 @@ from ..questions.base import (
     Sentence,
     locate_quote,
 )
-from ..questions.text import collapse_spaces, fold, slugify, split_sentences, unquote
+from ..questions.text import (
+    collapse_spaces,
+    fold,
+    slugify,
+    split_sentences,
+    unquote,
+    whole_number,
+)
 from .document import CheckResult, Evidence, GlossaryEntry, Lesson, Meta, Paragraph, Question
 from .frontmatter import parse_front_matter
 
@@ -32,15 +39,17 @@ ALL_FIELDS = COMMON_FIELDS.union(*(m.FIELDS for m in questions.REGISTRY.values()
 QUESTION_ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
-_H2 = re.compile(r"^ {0,3}##(?!#)\s*(.*?)\s*#*\s*$")
-_H3 = re.compile(r"^ {0,3}###(?!#)\s*(.*?)\s*$")
-_HEADING_ID = re.compile(r"^(.*?)\s*\{#([^}]*)\}\s*$")
-_FIELD = re.compile(r"^([A-Za-z][A-Za-z ]*?)\s*:\s?(.*)$")
+# The patterns below run on every line of a file of up to 512 KB: none may backtrack over a
+# line (a lazy group followed by \s* took minutes on a long line of spaces), so headings take
+# the whole line, trimmed in Python, and the field name's group never gives characters back.
+_H2 = re.compile(r"^ {0,3}##(?!#)(.*)$")
+_H3 = re.compile(r"^ {0,3}###(?!#)(.*)$")
+_FIELD = re.compile(r"^([A-Za-z][A-Za-z ]*+)\s*:\s?(.*)$")
 _TASK = re.compile(r"^[-*+]\s+\[( |x|X)\]\s*(.*)$")
 _BULLET = re.compile(r"^[-*+]\s+(.*)$")
 _NUMBERED = re.compile(r"^\d{1,3}[.)]\s+(.*)$")
 _INDENTED = re.compile(r"^(?: {2,}|\t)\s*(.*)$")
-_COMMENT = re.compile(r"<!--.*?-->", re.S)
+_WORD = re.compile(r"\w")
 
 # Shared by the parser (paragraph numbering) and the renderer, so both count alike.
 markdown = MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"])
@@ -95,7 +104,7 @@ def _decode(data: bytes | str, ctx: ParseContext) -> str | None:
 
 def _parse(text: str, ctx: ParseContext) -> Lesson | None:
     """The stages after decoding; returns None when a part is missing."""
-    lines = _COMMENT.sub(lambda m: re.sub(r"[^\n]", " ", m.group()), text).split("\n")
+    lines = _blank_comments(text).split("\n")
     meta, body_start = _split_front_matter(lines, ctx)
     if body_start is None:
         return None
@@ -124,6 +133,25 @@ def _parse(text: str, ctx: ParseContext) -> Lesson | None:
         tuple(question_list),
         word_count,
     )
+
+
+def _blank_comments(text: str) -> str:
+    """The text with each HTML comment's characters, but its line ends, turned into spaces (so
+    that line numbers stay right).
+
+    A scan with ``find``: the regex ``<!--.*?-->`` searched the rest of the file once for
+    each ``<!--`` of a run without an end, which took minutes on a file of them. Once one
+    ``<!--`` has no ``-->`` after it, no later one has either.
+    """
+    pieces, position = [], 0
+    while (start := text.find("<!--", position)) != -1:
+        end = text.find("-->", start + 4)
+        if end == -1:
+            break
+        pieces += [text[position:start], re.sub(r"[^\n]", " ", text[start : end + 3])]
+        position = end + 3
+    pieces.append(text[position:])
+    return "".join(pieces)
 
 
 def _split_front_matter(lines: list[str], ctx: ParseContext) -> tuple[Meta | None, int | None]:
@@ -157,12 +185,14 @@ def _split_sections(lines: list[str], start: int, ctx: ParseContext) -> dict[str
             fence = fence_match.group(1)[0] if fence is None else None
         heading = _H2.match(line) if fence is None else None
         if heading:
-            name = heading.group(1).strip().lower()
+            # the heading's text, without the '#'s that may close it
+            title = heading.group(1).strip().rstrip("#").rstrip()
+            name = title.lower()
             if name in SECTIONS:
                 if name in sections:
                     ctx.error(
                         number,
-                        f"a second '## {heading.group(1)}' section; a lesson has one of each",
+                        f"a second '## {title}' section; a lesson has one of each",
                     )
                 current = name
                 sections.setdefault(name, [])
@@ -171,20 +201,19 @@ def _split_sections(lines: list[str], start: int, ctx: ParseContext) -> dict[str
             if close:
                 ctx.error(
                     number,
-                    f"unknown section '## {heading.group(1)}'; did you mean "
-                    f"'## {close[0].capitalize()}'?",
+                    f"unknown section '## {title}'; did you mean '## {close[0].capitalize()}'?",
                 )
             elif current != "reading":
                 ctx.error(
                     number,
-                    f"unknown section '## {heading.group(1)}': after the reading "
+                    f"unknown section '## {title}': after the reading "
                     "a lesson has only '## Glossary' and '## Questions'",
                 )
             else:
                 ctx.error(
                     number,
-                    f"'## {heading.group(1)}' in the reading: '##' starts the Glossary or "
-                    f"Questions section; write '### {heading.group(1)}' for a subheading",
+                    f"'## {title}' in the reading: '##' starts the Glossary or "
+                    f"Questions section; write '### {title}' for a subheading",
                 )
         sections[current].append((number, line))
     return sections
@@ -268,6 +297,10 @@ def _check_glossary(
     result: list[GlossaryEntry] = []
     names: dict[str, int] = {}
     reading = " ".join(fold(p.text) for p in paragraphs)
+    occurring = _occurring(
+        {fold(name) for e in entries for name in (e["term"], *(a for a, _ in e["aliases"]))},
+        reading,
+    )
     for entry in entries:
         term, line = entry["term"], entry["line"]
         if len(term) > 80:
@@ -293,7 +326,7 @@ def _check_glossary(
                 repeated = repeated or name_line == line
             names.setdefault(fold(name), name_line)
         anchor = "term-" + (slugify(term) or f"{len(result) + 1}")
-        if reading and not any(_occurs(fold(name), reading) for name, _ in variants):
+        if reading and not any(fold(name) in occurring for name, _ in variants):
             ctx.warning(
                 line,
                 f"the glossary term '{term}' never occurs in the reading; add the "
@@ -314,9 +347,23 @@ def _check_glossary(
     return result
 
 
-def _occurs(name: str, folded_text: str) -> bool:
-    """True when ``name`` occurs in the text as whole words."""
-    return re.search(r"(?<!\w)" + re.escape(name) + r"(?!\w)", folded_text) is not None
+def _occurring(names: set[str], folded_text: str) -> set[str]:
+    """The ``names`` that occur in the text as whole words.
+
+    One pattern of every name, longest first, finds the longest name at each place of the
+    text (a search per name took minutes for thousands of terms over a long reading). A
+    shorter name at the same place (``partial`` of ``partial mobilisation``) is the longer
+    one's beginning up to a character that ends a word, and occurs too.
+    """
+    if not names:
+        return set()
+    alternation = "|".join(re.escape(name) for name in sorted(names, key=len, reverse=True))
+    pattern = re.compile(rf"(?=(?<!\w)({alternation})(?!\w))")
+    found = {match.group(1) for match in pattern.finditer(folded_text)}
+    beginnings = {
+        name[:end] for name in found for end in range(1, len(name)) if not _WORD.match(name, end)
+    }
+    return found | (beginnings & names)
 
 
 def _parse_questions(lines: Lines, ctx: ParseContext) -> list[Question]:
@@ -396,12 +443,9 @@ def _parse_question(lines: Lines, ctx: ParseContext) -> Question | None:
 def _read_block(lines: Lines, ctx: ParseContext) -> QuestionBlock | None:
     """Classify a question's lines into heading, body, list items and fields."""
     number, heading = lines[0]
-    title = _H3.match(heading).group(1)
-    id_match = _HEADING_ID.match(title)
-    if id_match:
-        prompt, qid = id_match.group(1).strip(), id_match.group(2).strip()
-    else:
-        prompt, qid = title.strip(), ""
+    title = _H3.match(heading).group(1).strip()
+    prompt, qid = _heading_id(title) or (title, "")
+    if not qid:  # an empty '{#}' too: the question would vanish without a word
         suggestion = slugify(prompt, 40) or "question-1"
         ctx.error(
             number,
@@ -421,6 +465,20 @@ def _read_block(lines: Lines, ctx: ParseContext) -> QuestionBlock | None:
     for line_number, line in lines[1:]:
         last = _read_line(block, line_number, line, last)
     return block if qid and QUESTION_ID.match(qid) and prompt else None
+
+
+def _heading_id(title: str) -> tuple[str, str] | None:
+    r"""The prompt and the id of a question heading ``Prompt {#id}`` (trimmed), or None.
+
+    The id is in the heading's last ``{#...}``, which holds no ``}``. Found with ``find``: the
+    regex ``^(.*?)\s*\{#([^}]*)\}\s*$`` backtracked over every space of a long heading.
+    """
+    if not title.endswith("}"):
+        return None
+    start = title.find("{#", title.rfind("}", 0, -1) + 1)
+    if start == -1:
+        return None
+    return title[:start].strip(), title[start + 2 : -1].strip()
 
 
 def _read_line(block: QuestionBlock, number: int, line: str, last):
@@ -489,13 +547,14 @@ def _points(block: QuestionBlock, ctx: ParseContext) -> int | None:
     points = block.field("points")
     if points is None:
         return 1
-    if not points.value.isdigit() or not 1 <= int(points.value) <= MAX_POINTS:
+    value = whole_number(points.value, MAX_POINTS)
+    if not value:
         ctx.error(
             points.line,
             f"Points must be a whole number from 1 to {MAX_POINTS}, not '{points.value}'",
         )
         return None
-    return int(points.value)
+    return value
 
 
 def _evidence(block: QuestionBlock, module, ctx: ParseContext) -> tuple[Evidence, ...]:
@@ -510,7 +569,7 @@ def _evidence(block: QuestionBlock, module, ctx: ParseContext) -> tuple[Evidence
     result = []
     for field in found:
         quote = unquote(field.value)
-        sentences = locate_quote(ctx.sentences, quote)
+        sentences = locate_quote(ctx.reading, quote)
         if not quote:
             ctx.error(field.line, "the evidence quote is empty")
         elif not sentences and ctx.sentences:

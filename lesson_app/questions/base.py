@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Literal
 
 from .text import fold
@@ -84,12 +86,49 @@ class Sentence:
         return f"p{self.paragraph}s{self.number}"
 
 
+@dataclass(frozen=True)
+class FoldedReading:
+    """The reading's sentences folded (see ``fold``) into one text to find quotes in: a space
+    between sentences, a line end between paragraphs (no folded quote holds one)."""
+
+    text: str
+    sentences: tuple[Sentence, ...]
+    starts: tuple[int, ...]  # where each sentence starts in ``text``
+    ends: tuple[int, ...]
+
+    @classmethod
+    def of(cls, sentences: tuple[Sentence, ...]) -> FoldedReading:
+        """Fold the sentences once (folding them again for each quote of a file with thousands
+        of quotes took minutes)."""
+        pieces: list[str] = []
+        starts: list[int] = []
+        ends: list[int] = []
+        position = 0
+        for index, sentence in enumerate(sentences):
+            if index:
+                same = sentence.paragraph == sentences[index - 1].paragraph
+                pieces.append(" " if same else "\n")
+                position += 1
+            folded = fold(sentence.text)
+            pieces.append(folded)
+            starts.append(position)
+            position += len(folded)
+            ends.append(position)
+        return cls("".join(pieces), sentences, tuple(starts), tuple(ends))
+
+
 @dataclass
 class ParseContext:
     """Collects problems while a question type parses a block; knows the reading's sentences."""
 
     sentences: tuple[Sentence, ...] = ()
     problems: list[Problem] = field(default_factory=list)
+
+    @cached_property
+    def reading(self) -> FoldedReading:
+        """The sentences folded for ``locate_quote``; made on first use, which comes after the
+        parser has set ``sentences`` (it sets them once, before reading the questions)."""
+        return FoldedReading.of(self.sentences)
 
     def error(self, line: int, message: str) -> None:
         """Record an error: the file cannot be imported."""
@@ -110,26 +149,20 @@ def stable_shuffle(items: list, seed: str) -> list:
     return sorted(items, key=lambda item: hashlib.sha256(f"{seed}\x1f{item}".encode()).digest())
 
 
-def locate_quote(sentences: tuple[Sentence, ...], quote: str) -> list[Sentence]:
+def locate_quote(reading: FoldedReading, quote: str) -> list[Sentence]:
     """The sentences of the reading that a quote covers (empty when it is not in the reading).
 
     The comparison is lenient (see ``fold``); a quote must lie within one paragraph.
     """
     wanted = fold(quote)
-    if not wanted:
+    start = reading.text.find(wanted) if wanted else -1
+    if start < 0:
         return []
-    by_paragraph: dict[int, list[Sentence]] = {}
-    for sentence in sentences:
-        by_paragraph.setdefault(sentence.paragraph, []).append(sentence)
-    for paragraph_sentences in by_paragraph.values():
-        folded = [fold(s.text) for s in paragraph_sentences]
-        start = " ".join(folded).find(wanted)
-        if start < 0:
-            continue
-        end, position, covered = start + len(wanted), 0, []
-        for sentence, text in zip(paragraph_sentences, folded, strict=True):
-            if position < end and start < position + len(text):
-                covered.append(sentence)
-            position += len(text) + 1
-        return covered
-    return []
+    end = start + len(wanted)
+    covered = []
+    for index in range(max(bisect.bisect_right(reading.starts, start) - 1, 0), len(reading.starts)):
+        if reading.starts[index] >= end:
+            break
+        if start < reading.ends[index]:
+            covered.append(reading.sentences[index])
+    return covered

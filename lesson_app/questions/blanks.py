@@ -18,7 +18,9 @@ LIST_KINDS: frozenset[str] = frozenset()
 # The body holds the answers, so only this module may show it (through ``display``).
 OWNS_BODY = True
 MAX_BLANKS = 20
-BLANK = re.compile(r"\[\[(.*?)\]\]")
+# A blank holds no line end and no '[[': each '[[' of a long line without ']]' searched the
+# rest of the line for its end when blanks could hold one, which took minutes.
+BLANK = re.compile(r"\[\[((?:[^\[\n]|\[(?!\[))*?)\]\]")
 _PLACEHOLDER = re.compile("\ue000(\\d+)\ue001")
 # A tag of the sanitised HTML: nh3 writes every attribute value in double quotes and escapes
 # the double quotes in it (older versions, such as 0.3.0, leave its < and > as they are).

@@ -41,7 +41,7 @@ def parse(block: QuestionBlock, ctx: ParseContext) -> EvidenceSpec | None:
         return None
     refs: list[str] = []
     for quote in quotes:
-        for sentence in locate_quote(ctx.sentences, unquote(quote.value)):
+        for sentence in locate_quote(ctx.reading, unquote(quote.value)):
             if sentence.ref not in refs:
                 refs.append(sentence.ref)
     if len(refs) > MAX_SENTENCES:

@@ -8,7 +8,7 @@ from typing import Any
 
 from .base import ParseContext, QuestionBlock, opaque_id, stable_shuffle
 from .grading import UNANSWERED, Grade, grade_by_fraction
-from .text import fold
+from .text import fold, whole_number
 
 NAME = "ordering"
 LABEL = "Put in order"
@@ -80,9 +80,9 @@ def read_answer(spec: OrderingSpec, values: dict[str, list[str]]) -> dict[str, i
     """The position (1, 2 ...) the student gave each item; items left unplaced are missing."""
     positions = {}
     for item in spec.items:
-        chosen = (values.get(item.id) or [""])[0].strip()
-        if chosen.isascii() and chosen.isdigit() and 1 <= int(chosen) <= len(spec.items):
-            positions[item.id] = int(chosen)
+        chosen = whole_number((values.get(item.id) or [""])[0].strip(), len(spec.items))
+        if chosen:
+            positions[item.id] = chosen
     return positions
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from .base import ParseContext, QuestionBlock
 from .grading import UNANSWERED, Grade, grade_by_fraction, match_text
-from .text import fold
+from .text import fold, whole_number
 
 NAME = "short"
 LABEL = "Short answer"
@@ -44,10 +44,11 @@ def parse_typos(block: QuestionBlock, ctx: ParseContext) -> int:
     if typos is None:
         return 0
     value = typos.value.strip()
-    if not value.isdigit() or int(value) > MAX_TYPOS:
+    number = whole_number(value, MAX_TYPOS)
+    if number is None:
         ctx.error(typos.line, f"Typos must be a whole number from 0 to {MAX_TYPOS}, not '{value}'")
         return 0
-    return int(value)
+    return number
 
 
 def parse(block: QuestionBlock, ctx: ParseContext) -> ShortSpec | None:

@@ -1,4 +1,4 @@
-"""Pure text helpers shared by the lesson parser and the question types."""
+"""Pure text helpers shared by the lesson parser, the question types and the forms."""
 
 from __future__ import annotations
 
@@ -58,9 +58,11 @@ def slugify(text: str, max_length: int = 60) -> str:
 
 
 # A sentence ends at . ! or ? (plus closing quotes or brackets) followed by a space and
-# something that can start a sentence.
+# something that can start a sentence. Only at the first mark of a run, taking the run whole
+# (possessive: ++ and *+ never give back): otherwise each mark of a long run tried the rest.
 _SENTENCE_END = re.compile(
-    r"[.!?]+[\"'\u201d\u2019\u00bb)\]]*(?=\s+[\"'\u201c\u2018\u00ab(\[]?[A-Z0-9\u00c0-\u024f])"
+    r"(?<![.!?])[.!?]++[\"'\u201d\u2019\u00bb)\]]*+"
+    r"(?=\s+[\"'\u201c\u2018\u00ab(\[]?[A-Z0-9\u00c0-\u024f])"
 )
 
 
@@ -75,6 +77,18 @@ def split_sentences(text: str) -> list[str]:
     if rest:
         sentences.append(rest)
     return sentences
+
+
+def whole_number(text: str, most: int) -> int | None:
+    """``text`` as a whole number from 0 to ``most``, or None when it is anything else.
+
+    Only the digits 0-9 count: ``str.isdigit`` also accepts '²', which ``int`` refuses, and
+    ``int`` refuses more than 4,300 digits, so both are checked before converting.
+    """
+    if not (text.isascii() and text.isdigit()) or len(text.lstrip("0")) > len(str(most)):
+        return None
+    value = int(text)
+    return value if value <= most else None
 
 
 _QUOTE_PAIRS = {'"': '"', "\u201c": "\u201d", "'": "'", "\u2018": "\u2019", "\u00ab": "\u00bb"}

@@ -16,10 +16,12 @@ from pathlib import PurePath
 from sqlalchemy import select
 from sqlalchemy.orm import Session, load_only, selectinload
 
+from lesson_app.db import MAX_ID
 from lesson_app.lessons import check_text, skeleton_from_article
 from lesson_app.lessons.document import Problem
 from lesson_app.lessons.parser import MAX_FILE_BYTES
 from lesson_app.models import Lesson, LessonVersion
+from lesson_app.questions.text import whole_number
 from lesson_app.services.lessons import ImportOutcome, build_version, import_text
 
 #: The name problems give the text of the browser's editor.
@@ -52,11 +54,10 @@ def unix_newlines(text: str) -> str:
 def draft_from(form: Mapping[str, str]) -> Draft:
     """The draft the editor sent; a missing or malformed version counts as 0, which at worst
     makes publishing a conflict, never an overwrite."""
-    version = form.get("base_version", "")
     return Draft(
         unix_newlines(form.get("source", "")),
         form.get("base_slug", ""),
-        int(version) if version.isdigit() else 0,
+        whole_number(form.get("base_version", ""), MAX_ID) or 0,
     )
 
 
@@ -134,8 +135,8 @@ def version_pair(
 
 def read_upload(filename: str, data: bytes) -> str:
     """The text of an uploaded file: a lesson file as it is, any other text (an article)
-    as a lesson skeleton. Raises ``UploadError`` for a file too large, of the wrong type or
-    not UTF-8 text."""
+    as a lesson skeleton. Raises ``UploadError`` for a file too large, of the wrong type, not
+    UTF-8 text, binary or empty."""
     if len(data) > MAX_UPLOAD_BYTES:
         raise UploadError(
             413,
@@ -156,6 +157,14 @@ def read_upload(filename: str, data: bytes) -> str:
             "The file is not UTF-8 text (it may use another encoding). Save it as "
             "'Plain text, UTF-8' and upload it again.",
         ) from None
+    if "\x00" in text:  # valid UTF-8, yet a picture or a program, not a text
+        raise UploadError(
+            400,
+            "The file is not text (it may be a picture or a program). Upload the lesson or "
+            "the article saved as 'Plain text, UTF-8'.",
+        )
+    if not text.strip():
+        raise UploadError(422, "The file is empty. Choose the file that holds your text.")
     text = unix_newlines(text)
     return text if _FRONT_MATTER_START.match(text) else skeleton_from_article(text)
 

@@ -8,7 +8,10 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, StringField, TimeField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
+from lesson_app.auth.forms import printable
+from lesson_app.db import MAX_ID
 from lesson_app.models import LessonVersion
+from lesson_app.questions.text import whole_number
 from lesson_app.services.classes import due_moment
 
 
@@ -18,16 +21,16 @@ class ClassNameForm(FlaskForm):
     name = StringField(
         "Class name",
         description="For example: 10B English, or Tuesday evening group.",
-        validators=[DataRequired("Give the class a name."), Length(max=120)],
+        validators=[DataRequired("Give the class a name."), Length(max=120), printable],
     )
 
 
 def _lesson_id(value: object) -> int | None:
-    """The chosen lesson's id, or None when nothing (or nonsense) was chosen."""
-    try:
-        return int(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return None
+    """The chosen lesson's id, or None when nothing (or nonsense, or a number no id can be)
+    was chosen."""
+    if isinstance(value, int):  # the choices' own values
+        return value
+    return whole_number(value, MAX_ID) if isinstance(value, str) else None
 
 
 class AssignLessonForm(FlaskForm):
