@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, Literal
 
@@ -310,6 +310,9 @@ class QuestionView:
     spec: Any  # what ``questions.REGISTRY[type].load(key)`` gives
 
 
+_QUESTION_VIEW_COLUMNS = tuple(f.name for f in fields(QuestionView) if f.name != "spec")
+
+
 @dataclass(frozen=True)
 class VersionView:
     """A lesson version's title, its lesson's slug and its questions in order."""
@@ -340,22 +343,10 @@ def _load_version_view(session: Session, version_id: int) -> VersionView:
 
 
 def question_view(question: Question) -> QuestionView:
-    """A question's immutable view, its key parsed."""
-    return QuestionView(
-        id=question.id,
-        version_id=question.version_id,
-        position=question.position,
-        qid=question.qid,
-        type=question.type,
-        points=question.points,
-        prompt_html=question.prompt_html,
-        body_html=question.body_html,
-        display=question.display,
-        key=question.key,
-        feedback=question.feedback,
-        evidence=question.evidence,
-        spec=question_types.REGISTRY[question.type].load(question.key),
-    )
+    """A question's immutable view, its key parsed: every column the view declares, so a new
+    column needs only a line in ``QuestionView``."""
+    columns = {name: getattr(question, name) for name in _QUESTION_VIEW_COLUMNS}
+    return QuestionView(**columns, spec=question_types.REGISTRY[question.type].load(question.key))
 
 
 def current_version_id(session: Session, slug: str) -> int | None:
