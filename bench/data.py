@@ -32,6 +32,7 @@ from lesson_app.services import accounts
 from lesson_app.services.attempts import read_answers, start_attempt, student_lesson, submit_attempt
 from lesson_app.services.classes import assign_lesson, create_class, enrol
 from lesson_app.services.lessons import import_lesson_file
+from tests.support import right_answer, wrong_answer
 
 ROOT = Path(__file__).resolve().parent.parent
 SLUG = "central-asia-mobilisation"
@@ -123,56 +124,12 @@ def session_cookie(app: Flask, user: User) -> tuple[str, str]:
     return f"{app.config['SESSION_COOKIE_NAME']}={value}", token
 
 
-def _right_answer(question: Question) -> Any:
-    """The answer that earns every point, from the stored key (the form's value shapes)."""
-    key, kind = question.key, question.type
-    if kind == "single":
-        return next(o["id"] for o in key["options"] if o["correct"])
-    if kind == "multiple":
-        return [o["id"] for o in key["options"] if o["correct"]]
-    if kind == "true-false":
-        return "true" if key["answer"] else "false"
-    if kind == "short":
-        return key["accepted"][0]
-    if kind == "numeric":
-        return str(key["value"])
-    if kind == "ordering":
-        return {item["id"]: place for place, item in enumerate(key["items"], start=1)}
-    if kind == "matching":
-        return {pair["left_id"]: pair["right_id"] for pair in key["pairs"]}
-    if kind == "blanks":
-        return [alternatives[0] for alternatives in key["blanks"]]
-    return list(key["sentences"])  # evidence
-
-
-def _wrong_answer(question: Question) -> Any:
-    """An answer that earns nothing (but is an answer)."""
-    key, kind = question.key, question.type
-    if kind == "single":
-        return next(o["id"] for o in key["options"] if not o["correct"])
-    if kind == "multiple":
-        return [o["id"] for o in key["options"] if not o["correct"]]
-    if kind == "true-false":
-        return "false" if key["answer"] else "true"
-    if kind in ("short", "numeric"):
-        return "7"
-    if kind == "ordering":
-        ids = [item["id"] for item in key["items"]]
-        return {item: place for place, item in enumerate(reversed(ids), start=1)}
-    if kind == "matching":
-        rights = [pair["right_id"] for pair in key["pairs"]]
-        return {p["left_id"]: rights[i - 1] for i, p in enumerate(key["pairs"])}
-    if kind == "blanks":
-        return ["zzz" for _ in key["blanks"]]
-    return [next(ref for ref, _ in key["choices"] if ref not in key["sentences"])]
-
-
 def form_fields(questions: list[Question], seed: int) -> dict[str, Any]:
     """The quiz form with every question answered, about two thirds of them right."""
     data: dict[str, Any] = {}
     for question in questions:
         right = (seed + question.position) % 3 != 0
-        answer = _right_answer(question) if right else _wrong_answer(question)
+        answer = (right_answer if right else wrong_answer)(question.type, question.key)
         name = f"q-{question.qid}"
         if question.type in ("single", "true-false", "short", "numeric"):
             data[name] = answer
