@@ -2,7 +2,7 @@
 uploads and publishing.
 
 The browser is a second door to the services the command line uses: publishing is
-``import_text`` with the author's name and the version the author started from, so a lesson
+``import_checked`` with the author's name and the version the author started from, so a lesson
 that changed in the meantime is refused as a conflict instead of being overwritten.
 """
 
@@ -22,7 +22,7 @@ from lesson_app.lessons.document import Problem
 from lesson_app.lessons.parser import MAX_FILE_BYTES
 from lesson_app.models import Lesson, LessonVersion
 from lesson_app.questions.text import whole_number
-from lesson_app.services.lessons import ImportOutcome, build_version, import_text
+from lesson_app.services.lessons import ImportOutcome, build_version, import_checked
 
 #: The name problems give the text of the browser's editor.
 EDITOR_FILENAME = "lesson.md"
@@ -205,9 +205,10 @@ def publish(session: Session, draft: Draft, author_name: str) -> ImportOutcome:
     result = check_text(draft.source, EDITOR_FILENAME)
     slug = result.lesson.meta.slug if result.ok and result.lesson else None
     expected = draft.base_version if slug == draft.base_slug else 0
-    return import_text(
+    return import_checked(
         session,
         draft.source,
+        result,
         EDITOR_FILENAME,
         published_by=author_name,
         expected_version=expected,

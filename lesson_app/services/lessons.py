@@ -24,8 +24,8 @@ from sqlalchemy.orm import Session, contains_eager, joinedload, selectinload
 
 from lesson_app import questions as question_types
 from lesson_app.lessons import check_file, check_text, render_lesson
+from lesson_app.lessons.document import CheckResult, Problem
 from lesson_app.lessons.document import Lesson as LessonDocument
-from lesson_app.lessons.document import Problem
 from lesson_app.models import GlossaryTerm, Lesson, LessonVersion, Question
 from lesson_app.services.caching import cache_for
 
@@ -97,7 +97,28 @@ def import_text(
     when the lesson has moved on since, nothing is written and the outcome is a conflict,
     so that one author never silently overwrites another's work.
     """
-    result = check_text(data, filename)
+    return import_checked(
+        session,
+        data,
+        check_text(data, filename),
+        filename,
+        published_by=published_by,
+        expected_version=expected_version,
+    )
+
+
+def import_checked(
+    session: Session,
+    data: bytes | str,
+    result: CheckResult,
+    filename: str,
+    *,
+    published_by: str,
+    expected_version: int | None,
+) -> ImportOutcome:
+    """``import_text`` of a text already checked: ``result`` is ``check_text(data, filename)``
+    (checking a large file takes seconds, so a caller that needed the result does not check
+    it again)."""
     if not result.ok or result.lesson is None:
         return ImportOutcome(filename, "invalid", problems=result.problems)
     raw = data.encode("utf-8") if isinstance(data, str) else data

@@ -10,6 +10,7 @@ import re
 import pytest
 from sqlalchemy import func, select
 
+from lesson_app import lessons
 from lesson_app.lessons.skeleton import blank_lesson
 from lesson_app.models import Lesson, LessonVersion
 from lesson_app.services.attempts import start_attempt, student_lesson
@@ -264,6 +265,22 @@ def test_publishing_a_new_lesson_makes_version_one(app, client, author, lesson_t
     assert f"Published {LESSON_SLUG} v1." in client.get("/author/").text
     assert versions(app) == [(LESSON_SLUG, 1, "Ann Author")]
     assert client.get(f"/lessons/{LESSON_SLUG}").status_code == 200
+
+
+def test_publishing_checks_the_text_once(client, author, lesson_text, monkeypatch):
+    # checking half a megabyte takes seconds: a second check would bring a large lesson near
+    # the worker's timeout
+    checks = []
+    check_text = lessons.check_text
+
+    def counted(*args: object):
+        checks.append(args)
+        return check_text(*args)
+
+    monkeypatch.setattr("lesson_app.services.authoring.check_text", counted)
+    monkeypatch.setattr("lesson_app.services.lessons.check_text", counted)
+    assert send(client, "publish", lesson_text).status_code == 302
+    assert len(checks) == 1
 
 
 def test_editing_and_publishing_makes_a_new_version(app, client, author, published):
