@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-import unicodedata
-
 from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, PasswordField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 
-from lesson_app.services.accounts import PASSWORD_MAX_LENGTH, password_problem
+from lesson_app.services.accounts import PASSWORD_MAX_LENGTH, name_problem, password_problem
 
 
 def printable(form: FlaskForm, field: StringField) -> None:
-    """A name's validator: refuse control characters other than white space (which names
-    collapse to single spaces); no keyboard types them, and a page would show them as nothing."""
-    if any(unicodedata.category(ch) == "Cc" and not ch.isspace() for ch in field.data or ""):
-        raise ValidationError("Use letters, digits, spaces and punctuation only.")
+    """A name's validator: no control characters (see ``name_problem``)."""
+    problem = name_problem(field.data)
+    if problem:
+        raise ValidationError(problem)
 
 
 class LoginForm(FlaskForm):

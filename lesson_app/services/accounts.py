@@ -23,6 +23,7 @@ from lesson_app.models.accounts import new_session_token
 
 PASSWORD_MIN_LENGTH = 8
 PASSWORD_MAX_LENGTH = 128
+NAME_MAX_LENGTH = 120
 hasher = PasswordHasher()
 
 
@@ -73,9 +74,10 @@ def hash_password(password: str) -> str:
 def create_user(
     session: Session, *, email: str, name: str, password: str, roles: Iterable[str]
 ) -> User:
-    """Create and commit a user; raises AccountError for a taken email or a bad password."""
+    """Create and commit a user; raises AccountError for a taken email, a bad name or a bad
+    password."""
     email, name = normalise_email(email), " ".join(name.split())
-    problem = password_problem(password, email=email, name=name)
+    problem = name_problem(name) or password_problem(password, email=email, name=name)
     if problem:
         raise AccountError(problem)
     unknown = set(roles) - set(ROLES)
@@ -90,6 +92,18 @@ def create_user(
         session.rollback()
         raise AccountError("An account with this email address already exists.") from error
     return user
+
+
+def name_problem(name: str) -> str | None:
+    """Why ``name`` cannot be a person's or a class's name, or None when it can. Control
+    characters are refused: no keyboard types them, and a page would show them as nothing."""
+    if not name.strip():
+        return "A name is needed."
+    if len(name) > NAME_MAX_LENGTH:
+        return f"A name may have at most {NAME_MAX_LENGTH} characters."
+    if any(unicodedata.category(ch) == "Cc" and not ch.isspace() for ch in name):
+        return "Use letters, digits, spaces and punctuation only."
+    return None
 
 
 def user_by_email(session: Session, email: str) -> User | None:

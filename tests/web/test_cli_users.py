@@ -6,6 +6,7 @@ import json
 import stat
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select
 
 from lesson_app.models import Assignment, Classroom, Enrolment, User
@@ -80,6 +81,33 @@ def test_users_create_explains_a_refusal(runner, session):
         input="x\n",
     )
     assert bad_role.exit_code == 2 and "wizard" in bad_role.output
+
+
+@pytest.mark.parametrize(
+    "name, message",
+    [
+        ("Ann\x07Bell", "Use letters, digits, spaces and punctuation only."),
+        ("   ", "A name is needed."),
+        ("A" * 121, "A name may have at most 120 characters."),
+    ],
+)
+def test_users_create_refuses_a_name_the_forms_refuse(runner, session, name, message):
+    result = runner.invoke(
+        args=[
+            "users",
+            "create",
+            "--email",
+            "e@example.org",
+            "--name",
+            name,
+            "--role",
+            "student",
+            "--password-stdin",
+        ],
+        input="a long enough phrase\n",
+    )
+    assert result.exit_code == 1 and message in result.output
+    assert user_by_email(session, "e@example.org") is None
 
 
 def test_users_set_role(runner, session):
