@@ -7,6 +7,7 @@ Views and commands call ``get_session()``; services receive the session as an ar
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,8 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, scoped_session, sessionmaker
 from werkzeug.routing import IntegerConverter
+
+from lesson_app.questions.text import whole_number
 
 EXTENSION_KEY = "lesson_app.db"
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
@@ -37,6 +40,16 @@ SQLITE_PRAGMAS = (
 MAX_ID = 2**31 - 1
 
 
+def parse_id(text: str) -> int | None:
+    """``text`` as an id a column can hold (digits 0-9 only, at most ``MAX_ID``), or None."""
+    return whole_number(text, MAX_ID)
+
+
+def ids_in(values: Iterable[str]) -> list[int]:
+    """The ids among ``values`` (a form's repeated field), leaving out anything else and 0."""
+    return [number for value in values if (number := parse_id(value))]
+
+
 class IdConverter(IntegerConverter):
     """The ``int`` of the URL rules, which hold ids. An id past ``MAX_ID`` names no row but
     would fail in the database (PostgreSQL refuses it for an integer column, SQLite past
@@ -46,11 +59,7 @@ class IdConverter(IntegerConverter):
 
     def to_python(self, value: str) -> int:
         """The id in the URL (digits, by the rule's pattern), or 0 past ``MAX_ID``."""
-        # compared by length first: int() refuses more than 4,300 digits
-        if len(value.lstrip("0")) > len(str(MAX_ID)):
-            return 0
-        number = super().to_python(value)
-        return number if number <= MAX_ID else 0
+        return parse_id(value) or 0
 
 
 @dataclass(frozen=True)

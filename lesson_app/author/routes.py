@@ -15,11 +15,10 @@ from lesson_app import questions
 from lesson_app.access import FORM_ERROR_STATUS
 from lesson_app.author import bp
 from lesson_app.author.forms import ArticleForm, UploadForm
-from lesson_app.db import MAX_ID, get_session
+from lesson_app.db import get_session, ids_in, parse_id
 from lesson_app.lessons import check_text, diff_sources, skeleton_from_article
 from lesson_app.lessons.skeleton import blank_lesson
 from lesson_app.models import LessonVersion, Question
-from lesson_app.questions.text import whole_number
 from lesson_app.services import authoring
 from lesson_app.services.authoring import Draft, UploadError
 from lesson_app.services.lessons import ImportOutcome, set_published
@@ -186,7 +185,7 @@ def regrade_page(slug: str) -> str:
 def regrade_attempts(slug: str) -> Response:
     """Regrade the chosen attempts with the current answer key (old scores are kept)."""
     lesson = _version_or_404(slug).lesson
-    chosen = [n for v in request.form.getlist("attempt") if (n := whole_number(v, MAX_ID))]
+    chosen = ids_in(request.form.getlist("attempt"))
     count = regrade(get_session(), lesson, chosen, current_user.name)
     flash(f"Regraded {count} attempt{'s' if count != 1 else ''}; the old scores are kept.")
     return redirect(url_for("author.index"))
@@ -208,7 +207,7 @@ def _number(name: str) -> int | None:
     value = request.args.get(name)
     if value is None:
         return None
-    number = whole_number(value, MAX_ID)
+    number = parse_id(value)
     if number is None:
         abort(404)
     return number

@@ -16,12 +16,11 @@ from pathlib import PurePath
 from sqlalchemy import select
 from sqlalchemy.orm import Session, load_only, selectinload
 
-from lesson_app.db import MAX_ID
+from lesson_app.db import parse_id
 from lesson_app.lessons import check_text, skeleton_from_article
 from lesson_app.lessons.document import Problem
 from lesson_app.lessons.parser import MAX_FILE_BYTES
 from lesson_app.models import Lesson, LessonVersion
-from lesson_app.questions.text import whole_number
 from lesson_app.services.lessons import ImportOutcome, build_version, import_checked
 
 #: The name problems give the text of the browser's editor.
@@ -57,7 +56,7 @@ def draft_from(form: Mapping[str, str]) -> Draft:
     return Draft(
         unix_newlines(form.get("source", "")),
         form.get("base_slug", ""),
-        whole_number(form.get("base_version", ""), MAX_ID) or 0,
+        parse_id(form.get("base_version", "")) or 0,
     )
 
 

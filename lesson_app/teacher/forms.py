@@ -9,9 +9,8 @@ from wtforms import DateField, SelectField, StringField, TimeField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from lesson_app.auth.forms import printable
-from lesson_app.db import MAX_ID
+from lesson_app.db import parse_id
 from lesson_app.models import LessonVersion
-from lesson_app.questions.text import whole_number
 from lesson_app.services.classes import due_moment
 
 
@@ -30,7 +29,7 @@ def _lesson_id(value: object) -> int | None:
     was chosen."""
     if isinstance(value, int):  # the choices' own values
         return value
-    return whole_number(value, MAX_ID) if isinstance(value, str) else None
+    return parse_id(value) if isinstance(value, str) else None
 
 
 class AssignLessonForm(FlaskForm):

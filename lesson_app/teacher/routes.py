@@ -18,9 +18,8 @@ from markupsafe import Markup
 from werkzeug.wrappers import Response
 
 from lesson_app.access import FORM_ERROR_STATUS
-from lesson_app.db import MAX_ID, get_session
+from lesson_app.db import get_session, ids_in
 from lesson_app.models import Classroom, Lesson, User
-from lesson_app.questions.text import whole_number
 from lesson_app.services.caching import cache_for
 from lesson_app.services.classes import (
     ClassError,
@@ -382,7 +381,7 @@ def regrade_attempts(class_id: int, slug: str) -> Response:
     """Regrade the chosen attempts of the class's students with the current key."""
     classroom = _class_or_404(class_id)
     lesson = _lesson_or_404(classroom, slug)
-    chosen = [n for v in request.form.getlist("attempt") if (n := whole_number(v, MAX_ID))]
+    chosen = ids_in(request.form.getlist("attempt"))
     count = regrade(get_session(), lesson, chosen, _teacher().name, _class_student_ids(classroom))
     flash(f"Regraded {count} attempt{'s' if count != 1 else ''}; the old scores are kept.")
     return redirect(url_for("teacher.lesson_results_page", class_id=class_id, slug=slug))
